@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+//
+// libspectralfake: spectral fake-face features (Durall et al.) in Swift with a
+// stable C ABI. Layout:
+//   CSFCodec          C: libjpeg/libpng decoding to OpenCV-identical gray
+//   CFFTW             system library: FFTW 3
+//   SpectralFakeCore  Swift algorithms (decoder, FFT, radial profile, spline,
+//                     features, models), no C-ABI concerns
+//   CSpectralFakeABI  the public header (include/spectralfake.h) as a C module,
+//                     so the Swift layer uses the header's own struct types,
+//                     plus the static strings of the ABI
+//   SpectralFake      the exported sf_* functions
+//
+// Build flavours (see Makefile): SF_STATIC_STDLIB=1 links the Swift runtime
+// statically into libspectralfake.so (dist build); SF_UBSAN=1 instruments the
+// C target with UndefinedBehaviorSanitizer.
+import PackageDescription
+
+let env = Context.environment
+let staticStdlib = env["SF_STATIC_STDLIB"] == "1"
+let ubsan = env["SF_UBSAN"] == "1"
+let exportsMap = "\(Context.packageDirectory)/exports.map"
+
+var apiLinker: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "--version-script=\(exportsMap)",
+                  "-Xlinker", "-soname=libspectralfake.so.1"]),
+]
+if staticStdlib {
+    apiLinker.append(.unsafeFlags(["-static-stdlib", "-Xlinker", "-z", "-Xlinker", "defs"]))
+    apiLinker.append(.linkedLibrary("swiftSynchronization"))
+}
+
+var codecC: [CSetting] = [.unsafeFlags(["-Wall", "-Wextra", "-Wno-unused-parameter"])]
+var codecLinker: [LinkerSetting] = [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
+if ubsan {
+    let rt = env["SF_CLANG_RT"] ?? "/opt/swift/usr/lib/clang/21/lib/linux"
+    codecC.append(.unsafeFlags(["-fsanitize=undefined", "-fno-sanitize-recover=undefined"]))
+    codecLinker.append(.unsafeFlags(["-Xlinker", "\(rt)/libclang_rt.ubsan_standalone-x86_64.so",
+                                     "-Xlinker", "-rpath", "-Xlinker", rt]))
+}
+
+let package = Package(
+    name: "spectralfake",
+    products: [
+        .library(name: "spectralfake", type: .dynamic, targets: ["SpectralFake"]),
+        // Automatic product for Swift code inside the repo (tests, fuzzers):
+        // links the objects, not the .so (whose soname .so.1 SwiftPM does not create).
+        .library(name: "SpectralFakeKit", targets: ["SpectralFake", "SpectralFakeCore"]),
+    ],
+    targets: [
+        .target(name: "CSFCodec", cSettings: codecC, linkerSettings: codecLinker),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
+        .target(name: "SpectralFakeCore", dependencies: ["CSFCodec", "CFFTW"]),
+        .target(name: "CSpectralFakeABI", cSettings: [.unsafeFlags(["-Wall", "-Wextra"])]),
+        .target(name: "SpectralFake", dependencies: ["SpectralFakeCore", "CSpectralFakeABI"],
+                linkerSettings: apiLinker),
+        .testTarget(name: "SpectralFakeTests", dependencies: ["SpectralFakeCore", "SpectralFake"]),
+    ]
+)

@@ -1,0 +1,98 @@
+/// The settings of the feature pipeline. Each published experiment is a
+/// preset; every field can be overridden.
+public struct FeatureSettings: Sendable, Hashable {
+    public enum Preset: String, Sendable, CaseIterable {
+        /// CelebA experiment (default): N = 80, divided by the first value.
+        case celeba
+        /// Faces-HQ experiment: the raw azimuthal profile (722 values at 1024x1024).
+        case facesHQ = "faces-hq"
+        /// FaceForensics++ experiment: middle-third crop, N = 300, divided by the first value.
+        case ffpp
+        /// "Watch your up-convolution": N = 88, min-max normalisation.
+        case upconv
+    }
+
+    public enum Normalize: String, Sendable, CaseIterable {
+        /// Divide by the first value (the article's `interpolated /= interpolated[0]`).
+        case first
+        /// No normalisation.
+        case none
+        /// `(x - min) / (max - min)`.
+        case minmax
+    }
+
+    public enum Crop: String, Sendable, CaseIterable {
+        case none
+        /// `img[h//3 : h - h//3, w//3 : w - w//3]` (FaceForensics notebook).
+        case centerThird = "center-third"
+    }
+
+    /// The preset these settings started from (informative).
+    public var preset: Preset
+    /// Number of interpolated points (ignored when `interpolate` is false).
+    public var n: Int
+    /// Added to the real part of every DFT coefficient before the log.
+    public var epsilon: Double
+    public var center: RadialCenter
+    public var normalize: Normalize
+    public var crop: Crop
+    /// Cubic interpolation of the profile onto `n` points.
+    public var interpolate: Bool
+
+    public static let maxN = 1 << 20
+
+    public init(preset: Preset = .celeba) {
+        self.preset = preset
+        epsilon = 1e-8
+        center = .reference
+        crop = .none
+        switch preset {
+        case .celeba:
+            n = 80; normalize = .first; interpolate = true
+        case .facesHQ:
+            n = 0; normalize = .none; interpolate = false
+        case .ffpp:
+            n = 300; normalize = .first; interpolate = true; crop = .centerThird
+        case .upconv:
+            n = 88; normalize = .minmax; interpolate = true
+        }
+    }
+
+    public static let `default` = FeatureSettings(preset: .celeba)
+
+    public func validate() throws(SFError) {
+        if interpolate && (n < 1 || n > FeatureSettings.maxN) {
+            throw SFError(.invalidArgument, "n = \(n) is out of range (1 ... \(FeatureSettings.maxN)) with interpolation on")
+        }
+        if !epsilon.isFinite || epsilon < 0 {
+            throw SFError(.invalidArgument, "epsilon = \(epsilon) must be finite and >= 0")
+        }
+    }
+
+    /// The size of the region the transform sees after cropping.
+    public func croppedSize(width: Int, height: Int) -> (x0: Int, y0: Int, width: Int, height: Int) {
+        switch crop {
+        case .none: return (0, 0, width, height)
+        case .centerThird:
+            let ty = height / 3, tx = width / 3
+            return (tx, ty, width - 2 * tx, height - 2 * ty)
+        }
+    }
+
+    /// Length of the raw azimuthal profile for an image of this size.
+    public func profileLength(width: Int, height: Int) -> Int {
+        let c = croppedSize(width: width, height: height)
+        return RadialBinMap.profileLength(width: c.width, height: c.height, center: center)
+    }
+
+    /// Number of features for an image of this size.
+    public func featureCount(width: Int, height: Int) -> Int {
+        interpolate ? n : profileLength(width: width, height: height)
+    }
+
+    /// The feature count when it does not depend on the image size, else nil.
+    public var fixedFeatureCount: Int? { interpolate ? n : nil }
+
+    /// Smallest profile the pipeline accepts (a cubic spline needs 4 points).
+    public static let minimumProfileLength = 4
+}

@@ -1,0 +1,311 @@
+/*
+ * spectralfake.h - libspectralfake, spectral fake-face detection.
+ *
+ * This header is the documentation of the C ABI. Everything a caller needs
+ * to know (contracts, ownership, thread safety, limits) is next to the
+ * declarations below.
+ *
+ * WHAT IT COMPUTES
+ *   The features of Durall et al., "Unmasking DeepFakes with simple
+ *   Features": gray image -> 2-D DFT -> shift DC to the centre ->
+ *   20*ln|F + epsilon| -> azimuthal average (1-pixel rings, centre
+ *   ((W-1)/2, (H-1)/2), first and last ring dropped) -> cubic not-a-knot
+ *   interpolation onto N points -> normalisation. The numbers match the
+ *   published numpy/OpenCV/SciPy pipeline (docs/features.md gives the
+ *   tolerances), and images decode bit-identically to
+ *   cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE) (docs/decoding.md).
+ *
+ * CONVENTIONS
+ *   - Every fallible function returns an sf_status (SF_OK = 0). Its last
+ *     parameter is an optional `sf_error *err` (may be NULL): on failure it
+ *     receives the status and a message naming what failed (the file, the
+ *     limit and the value seen). On success err->status is SF_OK and
+ *     err->message is "". The error struct is owned by the caller, so
+ *     messages are safe to read from any thread.
+ *   - Output arrays are allocated by the caller. A function that writes a
+ *     variable number of values takes the capacity of the buffer and a
+ *     `size_t *count`; if the buffer is NULL or too small it returns
+ *     SF_ERR_BUFFER_TOO_SMALL and stores the needed count in *count.
+ *   - Handles (sf_context, sf_image, sf_model) are opaque. Each function
+ *     named _new, _load or _decode that succeeds gives a handle the caller
+ *     frees with the matching _free function. Passing a handle that was freed or never created makes
+ *     a function return SF_ERR_INVALID_ARGUMENT (live handles are tracked, so
+ *     double frees are ignored); this cannot catch a freed address that has
+ *     since been reused by a new handle.
+ *   - Structs that may grow (sf_settings, sf_limits) start with a
+ *     `struct_size` member: initialise them with the matching *_init
+ *     function, which records sizeof() as your program was compiled, so a
+ *     newer library reads only the fields your program knows.
+ *   - Only sf_* symbols are exported (symbol version SPECTRALFAKE_1).
+ *
+ * THREAD SAFETY
+ *   All functions may be called from any number of threads at once. Handles
+ *   are immutable after creation and may be shared between threads; do not
+ *   free a handle while another thread is still using it. The library keeps
+ *   no mutable global state besides internal caches (FFT plans and radial
+ *   bin maps per image size), which are locked. On first use it calls
+ *   fftw_make_planner_thread_safe() of the process's FFTW.
+ *
+ * LIMITS (sf_limits)
+ *   Untrusted input is bounded by: max_pixels (default 2^26 = 67,108,864),
+ *   max_width and max_height (default 32768 each), max_jpeg_scans (default
+ *   100 scans of a progressive JPEG), max_input_bytes (default 256 MiB per
+ *   encoded image) and max_model_bytes (default 64 MiB per model file). A 0
+ *   disables a limit. Each limit has its own status code, and its message
+ *   gives the limit's name, its value and the value seen.
+ *
+ * TRUNCATED AND CORRUPT DATA
+ *   A JPEG whose data ends before its last scan is read is rejected with
+ *   SF_ERR_TRUNCATED, exactly where cv2.imdecode returns None (cv2.imread
+ *   would instead return an image padded with gray). A JPEG whose entropy
+ *   data is corrupt but complete decodes as libjpeg and OpenCV decode it,
+ *   with the number of libjpeg warnings available (sf_image_warnings). A PNG
+ *   with any truncation, a bad IDAT CRC or a zlib error is rejected
+ *   (SF_ERR_TRUNCATED or SF_ERR_CORRUPT), as cv2 rejects it.
+ *
+ * FORMATS
+ *   JPEG: baseline, progressive, arithmetic, all subsamplings, restart
+ *   markers, gray, RGB, and CMYK/YCCK (converted with OpenCV's formula);
+ *   EXIF orientation is applied. 12-bit and lossless (SOF3) JPEGs give
+ *   SF_ERR_UNSUPPORTED. PNG: 1/2/4/8/16-bit gray, gray+alpha, RGB, RGBA,
+ *   palette, interlaced, eXIf orientation; alpha is dropped, never composited.
+ *   Other formats give SF_ERR_UNSUPPORTED (when recognised: GIF, BMP, WebP,
+ *   TIFF, HEIF, ...) or SF_ERR_UNKNOWN_FORMAT.
+ */
+#ifndef SPECTRALFAKE_H
+#define SPECTRALFAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef SF_API
+#define SF_API extern
+#endif
+
+/* ------------------------------------------------------------ versions */
+
+#define SF_VERSION_MAJOR 1
+#define SF_VERSION_MINOR 0
+#define SF_VERSION_PATCH 0
+#define SF_VERSION_NUMBER (SF_VERSION_MAJOR * 10000 + SF_VERSION_MINOR * 100 + SF_VERSION_PATCH)
+#define SF_VERSION_STRING "1.0.0"
+
+/* The run-time version as MAJOR*10000 + MINOR*100 + PATCH; compare it with
+ * SF_VERSION_NUMBER to detect a library older than your headers. */
+SF_API unsigned sf_version_number(void);
+
+/* The run-time version as "MAJOR.MINOR.PATCH". Static string, never freed. */
+SF_API const char *sf_version_string(void);
+
+/* ------------------------------------------------------------- statuses */
+
+typedef enum sf_status {
+    SF_OK = 0,
+    SF_ERR_INVALID_ARGUMENT = 1, /* NULL pointer, unknown enum value, bad struct_size, dead handle */
+    SF_ERR_BUFFER_TOO_SMALL = 2, /* *count holds the needed number of values */
+    SF_ERR_IO = 3,               /* cannot open or read the file (missing, directory, FIFO, ...) */
+    SF_ERR_UNKNOWN_FORMAT = 4,   /* neither JPEG nor PNG */
+    SF_ERR_UNSUPPORTED = 5,      /* recognised but not decodable (GIF, 12-bit JPEG, ...) */
+    SF_ERR_CORRUPT = 6,          /* the codec rejected the data */
+    SF_ERR_TRUNCATED = 7,        /* the data ends before the image does */
+    SF_ERR_LIMIT_PIXELS = 8,     /* width*height over sf_limits.max_pixels */
+    SF_ERR_LIMIT_DIMENSION = 9,  /* a side over sf_limits.max_width / max_height */
+    SF_ERR_LIMIT_SCANS = 10,     /* progressive JPEG over sf_limits.max_jpeg_scans */
+    SF_ERR_LIMIT_INPUT_SIZE = 11,/* encoded input over sf_limits.max_input_bytes */
+    SF_ERR_IMAGE_TOO_SMALL = 12, /* fewer than 4 profile values (smaller than about 9x9 after cropping) */
+    SF_ERR_CONSTANT_IMAGE = 13,  /* every pixel equal: the spectrum has no structure */
+    SF_ERR_NON_FINITE = 14,      /* a feature would be NaN or infinite (never returned) */
+    SF_ERR_OUT_OF_MEMORY = 15,
+    SF_ERR_MODEL_INVALID = 16,   /* malformed model file: the message names the field and the reason */
+    SF_ERR_MODEL_VERSION = 17,   /* model written by a newer, unknown format version */
+    SF_ERR_FEATURE_MISMATCH = 18,/* feature vector length differs from the model's */
+    SF_ERR_LIMIT_MODEL_SIZE = 19,/* model file over sf_limits.max_model_bytes */
+    SF_ERR_EMPTY_INPUT = 20,     /* zero bytes */
+    SF_ERR_BATCH_PARTIAL = 21,   /* a batch ran but some items failed (see the per-item errors) */
+    SF_ERR_INTERNAL = 99
+} sf_status;
+
+/* "SF_OK", "SF_ERR_TRUNCATED", ... Static string; "SF_ERR_UNKNOWN_STATUS" for
+ * values not listed above. */
+SF_API const char *sf_status_name(int status);
+
+/* A one-line static description of a status ("image data ends early"). */
+SF_API const char *sf_status_summary(int status);
+
+#define SF_MESSAGE_MAX 512
+
+/* Filled by every fallible function when not NULL. Layout frozen. */
+typedef struct sf_error {
+    int status;                    /* an sf_status */
+    char message[SF_MESSAGE_MAX];  /* NUL-terminated, UTF-8, truncated to fit */
+} sf_error;
+
+/* ------------------------------------------------------------- settings */
+
+typedef enum sf_preset {
+    SF_PRESET_CELEBA = 0,   /* default: N = 80, divided by the first value */
+    SF_PRESET_FACES_HQ = 1, /* raw azimuthal profile: no interpolation, no normalisation */
+    SF_PRESET_FFPP = 2,     /* middle-third crop, N = 300, divided by the first value */
+    SF_PRESET_UPCONV = 3    /* N = 88, min-max normalisation */
+} sf_preset;
+
+typedef enum sf_center {
+    SF_CENTER_REFERENCE = 0, /* ((W-1)/2, (H-1)/2), as the published radialProfile.py */
+    SF_CENTER_DC = 1         /* the DC term after fftshift, (W/2, H/2) in integer division */
+} sf_center;
+
+typedef enum sf_normalize {
+    SF_NORMALIZE_FIRST = 0,  /* divide by the first value */
+    SF_NORMALIZE_NONE = 1,
+    SF_NORMALIZE_MINMAX = 2  /* (x - min) / (max - min) */
+} sf_normalize;
+
+typedef enum sf_crop {
+    SF_CROP_NONE = 0,
+    SF_CROP_CENTER_THIRD = 1 /* img[h/3 : h - h/3, w/3 : w - w/3] */
+} sf_crop;
+
+/* Feature settings. Initialise with sf_settings_init, then override fields. */
+typedef struct sf_settings {
+    size_t struct_size;  /* set by sf_settings_init */
+    int32_t preset;      /* sf_preset the settings started from (informative) */
+    int32_t interpolate; /* 1: cubic interpolation onto n points; 0: raw profile */
+    int64_t n;           /* number of interpolated points, 1 .. 1048576 */
+    double epsilon;      /* added to the real part of each DFT coefficient, finite, >= 0 */
+    int32_t center;      /* sf_center */
+    int32_t normalize;   /* sf_normalize */
+    int32_t crop;        /* sf_crop */
+    int32_t reserved0;   /* must be 0 */
+} sf_settings;
+
+/* Fills *settings with a preset and sets settings->struct_size to
+ * struct_size (pass sizeof(sf_settings)). Fails on an unknown preset or a
+ * struct_size smaller than the first version of the struct. */
+SF_API sf_status sf_settings_init(sf_settings *settings, size_t struct_size, int preset, sf_error *err);
+
+/* Parses a preset name ("celeba", "faces-hq", "ffpp", "upconv") into *preset. */
+SF_API sf_status sf_preset_from_name(const char *name, int *preset, sf_error *err);
+
+/* The name of a preset, or NULL for an unknown value. Static string. */
+SF_API const char *sf_preset_name(int preset);
+
+/* --------------------------------------------------------------- limits */
+
+typedef struct sf_limits {
+    size_t struct_size;       /* set by sf_limits_init */
+    uint64_t max_pixels;      /* default 67108864; 0 = unlimited */
+    uint32_t max_width;       /* default 32768; 0 = unlimited */
+    uint32_t max_height;      /* default 32768; 0 = unlimited */
+    uint32_t max_jpeg_scans;  /* default 100; 0 = unlimited */
+    uint32_t reserved0;       /* must be 0 */
+    uint64_t max_input_bytes; /* default 268435456 (256 MiB); 0 = unlimited */
+    uint64_t max_model_bytes; /* default 67108864 (64 MiB); 0 = unlimited */
+} sf_limits;
+
+/* Fills *limits with the defaults and sets limits->struct_size. */
+SF_API sf_status sf_limits_init(sf_limits *limits, size_t struct_size, sf_error *err);
+
+/* -------------------------------------------------------------- context */
+
+/* Feature settings plus limits. Immutable; share it between threads. */
+typedef struct sf_context sf_context;
+
+/* Creates a context. settings NULL = the celeba preset; limits NULL = the
+ * defaults. The settings are validated here (n range, epsilon finite, enum
+ * values), so feature calls fail only because of their input. */
+SF_API sf_status sf_context_new(const sf_settings *settings, const sf_limits *limits,
+                                sf_context **out, sf_error *err);
+
+/* Frees a context (NULL is ignored). */
+SF_API void sf_context_free(sf_context *ctx);
+
+/* Copies the context's settings into *settings (whose struct_size must be
+ * set, e.g. by sf_settings_init). */
+SF_API sf_status sf_context_settings(const sf_context *ctx, sf_settings *settings, sf_error *err);
+
+/* Number of features the context produces for a width x height image: n
+ * when interpolating, else the raw profile length of that size. */
+SF_API sf_status sf_context_feature_count(const sf_context *ctx, uint32_t width, uint32_t height,
+                                          size_t *count, sf_error *err);
+
+/* --------------------------------------------------------------- images */
+
+typedef enum sf_pixel_format {
+    SF_PIXEL_GRAY8 = 0,
+    SF_PIXEL_RGB8 = 1,  /* converted with cv2.cvtColor(COLOR_RGB2GRAY) arithmetic */
+    SF_PIXEL_BGR8 = 2,  /* cv2.cvtColor(COLOR_BGR2GRAY) */
+    SF_PIXEL_RGBA8 = 3, /* alpha ignored */
+    SF_PIXEL_BGRA8 = 4  /* alpha ignored */
+} sf_pixel_format;
+
+/* A decoded 8-bit gray image. Immutable. */
+typedef struct sf_image sf_image;
+
+/* Reads and decodes a JPEG or PNG file. ctx supplies the limits (NULL = the
+ * defaults). Directories, FIFOs and devices are refused with SF_ERR_IO. */
+SF_API sf_status sf_image_decode_file(const sf_context *ctx, const char *path, sf_image **out, sf_error *err);
+
+/* Decodes a JPEG or PNG held in memory (the buffer is not retained). */
+SF_API sf_status sf_image_decode_memory(const sf_context *ctx, const void *data, size_t size,
+                                        sf_image **out, sf_error *err);
+
+/* Converts a caller's pixel buffer to gray (the buffer is not retained).
+ * stride is the distance between rows in bytes (>= width * bytes per pixel);
+ * size is the buffer size in bytes (at least (height-1)*stride + width*bpp). */
+SF_API sf_status sf_image_from_pixels(const sf_context *ctx, const void *pixels, size_t size,
+                                      uint32_t width, uint32_t height, size_t stride, int format,
+                                      sf_image **out, sf_error *err);
+
+SF_API void sf_image_free(sf_image *image);
+
+/* Width and height after EXIF orientation; 0 for an invalid handle. */
+SF_API uint32_t sf_image_width(const sf_image *image);
+SF_API uint32_t sf_image_height(const sf_image *image);
+
+/* The width*height gray pixels, row-major, no padding. Owned by the image,
+ * valid until sf_image_free. NULL for an invalid handle. */
+SF_API const uint8_t *sf_image_pixels(const sf_image *image);
+
+/* Libjpeg warnings seen while decoding (corrupt but complete entropy data);
+ * 0 for PNG and clean JPEGs. */
+SF_API uint32_t sf_image_warnings(const sf_image *image);
+
+/* ------------------------------------------------------------- features */
+
+/* Computes the features of one image into out[0 .. *count). capacity is the
+ * number of doubles out can hold; *count receives the number written (or
+ * needed, with SF_ERR_BUFFER_TOO_SMALL). Features are always finite. */
+SF_API sf_status sf_features_file(const sf_context *ctx, const char *path,
+                                  double *out, size_t capacity, size_t *count, sf_error *err);
+SF_API sf_status sf_features_memory(const sf_context *ctx, const void *data, size_t size,
+                                    double *out, size_t capacity, size_t *count, sf_error *err);
+SF_API sf_status sf_features_pixels(const sf_context *ctx, const void *pixels, size_t size,
+                                    uint32_t width, uint32_t height, size_t stride, int format,
+                                    double *out, size_t capacity, size_t *count, sf_error *err);
+SF_API sf_status sf_features_image(const sf_context *ctx, const sf_image *image,
+                                   double *out, size_t capacity, size_t *count, sf_error *err);
+
+/* Computes the features of `count` files on `threads` native threads (0 =
+ * one per CPU). Row i of out (out + i * row_capacity) receives the features
+ * of paths[i]; row_counts[i] (optional) the number written. A row that
+ * failed is filled with zeros and its error goes to item_errors[i]
+ * (optional array of `count` entries). *failed (optional) receives the
+ * number of failed items. Returns SF_OK when all succeeded,
+ * SF_ERR_BATCH_PARTIAL when some failed (err names the first), or another
+ * status when the call itself is invalid. */
+SF_API sf_status sf_features_batch(const sf_context *ctx, const char *const *paths, size_t count,
+                                   unsigned threads, double *out, size_t row_capacity,
+                                   size_t *row_counts, sf_error *item_errors, size_t *failed,
+                                   sf_error *err);
+
+/* SF_MODEL_API_BEGIN (models: see below) */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SPECTRALFAKE_H */
