@@ -26,7 +26,8 @@ var apiLinker: [LinkerSetting] = [
                   "-Xlinker", "-soname=libspectralfake.so.1"]),
 ]
 if staticStdlib {
-    apiLinker.append(.unsafeFlags(["-static-stdlib", "-Xlinker", "-z", "-Xlinker", "defs"]))
+    // lld: ld.gold leaves some local Swift metadata symbols in .dynsym.
+    apiLinker.append(.unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "defs"]))
     apiLinker.append(.linkedLibrary("swiftSynchronization"))
 }
 

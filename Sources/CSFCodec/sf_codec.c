@@ -92,7 +92,7 @@ int sfc_exif_orientation(const uint8_t *d, size_t n) {
 }
 
 /* Applies an EXIF orientation to a w x h gray image; returns a new buffer
- * (or the same one for orientation 1) and swaps *w/*h for 5..8. */
+ * (or the same one for orientation 1) and swaps the sides for 5..8. */
 static uint8_t *apply_orientation(uint8_t *src, uint32_t *pw, uint32_t *ph, int o) {
     if (o < 2 || o > 8) return src;
     const size_t w = *pw, h = *ph;

@@ -161,8 +161,8 @@ func readLimits(_ p: UnsafePointer<sf_limits>?) throws(SFError) -> Limits {
         throw SFError(.invalidArgument, "sf_limits.struct_size is \(size), expected at least \(limitsV1Size): initialise it with sf_limits_init")
     }
     let l = p.pointee
-    guard l.reserved0 == 0 else {
-        throw SFError(.invalidArgument, "sf_limits.reserved0 must be 0 (it is \(l.reserved0))")
+    guard let planning = FFTPlanning(rawValue: l.fft_planning) else {
+        throw SFError(.invalidArgument, "sf_limits.fft_planning = \(l.fft_planning) is not an sf_fft_planning")
     }
     var out = Limits()
     out.maxPixels = l.max_pixels
@@ -171,6 +171,7 @@ func readLimits(_ p: UnsafePointer<sf_limits>?) throws(SFError) -> Limits {
     out.maxJPEGScans = l.max_jpeg_scans
     out.maxInputBytes = l.max_input_bytes
     out.maxModelBytes = l.max_model_bytes
+    out.fftPlanning = planning
     return out
 }
 

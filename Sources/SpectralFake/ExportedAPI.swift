@@ -54,7 +54,7 @@ public func sf_limits_init(_ limits: UnsafeMutablePointer<sf_limits>?, _ structS
         l.max_width = d.maxWidth
         l.max_height = d.maxHeight
         l.max_jpeg_scans = d.maxJPEGScans
-        l.reserved0 = 0
+        l.fft_planning = d.fftPlanning.rawValue
         l.max_input_bytes = d.maxInputBytes
         l.max_model_bytes = d.maxModelBytes
         limits.pointee = l
@@ -202,7 +202,7 @@ public func sf_features_memory(_ ctx: OpaquePointer?, _ data: UnsafeRawPointer?,
     guarded(err) { () throws(SFError) in
         let box = try requireContext(ctx)
         let (img, _) = try decodeMemory(data, size, box.limits)
-        try deliver(try FeatureExtractor.features(of: img, settings: box.settings), out, capacity, count)
+        try deliver(try FeatureExtractor.features(of: img, settings: box.settings, planning: box.limits.fftPlanning), out, capacity, count)
     }
 }
 
@@ -215,7 +215,7 @@ public func sf_features_pixels(_ ctx: OpaquePointer?, _ pixels: UnsafeRawPointer
     guarded(err) { () throws(SFError) in
         let box = try requireContext(ctx)
         let img = try imageFromPixels(pixels, size, width, height, stride, format, box.limits)
-        try deliver(try FeatureExtractor.features(of: img, settings: box.settings), out, capacity, count)
+        try deliver(try FeatureExtractor.features(of: img, settings: box.settings, planning: box.limits.fftPlanning), out, capacity, count)
     }
 }
 
@@ -227,14 +227,14 @@ public func sf_features_image(_ ctx: OpaquePointer?, _ image: OpaquePointer?,
     guarded(err) { () throws(SFError) in
         let box = try requireContext(ctx)
         let img = try requireImage(image)
-        try deliver(try FeatureExtractor.features(of: img.image, settings: box.settings), out, capacity, count)
+        try deliver(try FeatureExtractor.features(of: img.image, settings: box.settings, planning: box.limits.fftPlanning), out, capacity, count)
     }
 }
 
 func fileFeatures(_ path: UnsafePointer<CChar>, _ box: ContextBox) throws(SFError) -> [Double] {
     let (img, _) = try ImageDecoder.decodeFile(cPath: path, limits: box.limits)
     do {
-        return try FeatureExtractor.features(of: img, settings: box.settings)
+        return try FeatureExtractor.features(of: img, settings: box.settings, planning: box.limits.fftPlanning)
     } catch let e {
         throw e.prefixed(FileReader.displayPath(path))
     }

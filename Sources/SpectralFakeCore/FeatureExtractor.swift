@@ -5,7 +5,8 @@
 public enum FeatureExtractor {
     /// The raw azimuthal profile of `image` after the crop of `settings`
     /// (interpolation and normalisation are not applied).
-    public static func radialProfile(of image: GrayImage, settings: FeatureSettings) throws(SFError) -> [Double] {
+    public static func radialProfile(of image: GrayImage, settings: FeatureSettings,
+                                     planning: FFTPlanning = .auto) throws(SFError) -> [Double] {
         try settings.validate()
         let c = settings.croppedSize(width: image.width, height: image.height)
         let length = RadialBinMap.profileLength(width: c.width, height: c.height, center: settings.center)
@@ -18,7 +19,8 @@ public enum FeatureExtractor {
             throw SFError(.constantImage, "image \(image.width)x\(image.height) is constant (every pixel is \(image.pixels[c.y0 * image.width + c.x0])): its spectrum has no structure")
         }
         let map = try RadialBinMap.map(width: c.width, height: c.height, center: settings.center)
-        let profile = try FFT.withSpectrum(of: image, x0: c.x0, y0: c.y0, width: c.width, height: c.height) { (s) throws(SFError) in
+        let profile = try FFT.withSpectrum(of: image, x0: c.x0, y0: c.y0, width: c.width, height: c.height,
+                                           planning: planning) { (s) throws(SFError) in
             try map.average(spectrum: s, epsilon: settings.epsilon)
         }
         try checkFinite(profile, stage: "azimuthal profile")
@@ -26,8 +28,9 @@ public enum FeatureExtractor {
     }
 
     /// The feature vector of `image`.
-    public static func features(of image: GrayImage, settings: FeatureSettings) throws(SFError) -> [Double] {
-        let profile = try radialProfile(of: image, settings: settings)
+    public static func features(of image: GrayImage, settings: FeatureSettings,
+                                planning: FFTPlanning = .auto) throws(SFError) -> [Double] {
+        let profile = try radialProfile(of: image, settings: settings, planning: planning)
         var v: [Double]
         if settings.interpolate {
             let n = settings.n

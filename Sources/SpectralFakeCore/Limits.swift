@@ -1,4 +1,4 @@
-/// Resource limits applied to untrusted input. Every limit that is hit gives
+/// Resource limits applied to untrusted input, and the FFT planning policy. Every limit that is hit gives
 /// its own status code and a message with the limit and the value seen.
 /// A value of 0 disables a limit.
 public struct Limits: Sendable, Equatable {
@@ -13,6 +13,8 @@ public struct Limits: Sendable, Equatable {
     public var maxInputBytes: UInt64 = Limits.defaultMaxInputBytes
     /// Maximum size in bytes of a model file.
     public var maxModelBytes: UInt64 = Limits.defaultMaxModelBytes
+    /// How FFT plans are made (a speed policy; results agree to ~1e-16).
+    public var fftPlanning: FFTPlanning = .auto
 
     public static let defaultMaxPixels: UInt64 = 1 << 26          // 67,108,864 (8192 x 8192)
     public static let defaultMaxSide: UInt32 = 1 << 15            // 32768

@@ -33,8 +33,9 @@ final class RadialBinMap: @unchecked Sendable {
     let halfWidth: Int
     let binCount: Int
     let counts: [Double]
-    let own: [UInt32]
-    let mirror: [UInt32]
+    /// Output bin per half-spectrum element, 16-bit when the bins fit.
+    let bins16: (own: [UInt16], mirror: [UInt16])?
+    let bins32: (own: [UInt32], mirror: [UInt32])?
     /// Rows of the half spectrum between renormalisations of the running
     /// products, so that no product of mantissas in [1, 2) can overflow.
     let renormRows: Int
@@ -70,7 +71,8 @@ final class RadialBinMap: @unchecked Sendable {
     static func map(width: Int, height: Int, center: RadialCenter) throws(SFError) -> RadialBinMap {
         try cache.value(for: Key(width: width, height: height, center: center)) { () throws(SFError) in
             let m = RadialBinMap(width: width, height: height, center: center)
-            return (m, m.own.count * 8 + m.counts.count * 8)
+            let perElement = m.bins16 != nil ? 4 : 8
+            return (m, height * (width / 2 + 1) * perElement + m.counts.count * 8)
         }
     }
 
@@ -112,8 +114,13 @@ final class RadialBinMap: @unchecked Sendable {
             }
             maxPerRow = max(maxPerRow, perRow.max() ?? 1)
         }
-        self.own = own
-        self.mirror = mirror
+        if bins < Int(UInt16.max) {
+            bins16 = (own.map { UInt16($0) }, mirror.map { UInt16($0) })
+            bins32 = nil
+        } else {
+            bins16 = nil
+            bins32 = (own, mirror)
+        }
         self.counts = counts
         renormRows = max(1, 1000 / maxPerRow)
     }
@@ -128,55 +135,77 @@ final class RadialBinMap: @unchecked Sendable {
     /// pixel and is at least as accurate as summing per-pixel logs (relative
     /// error ~1e-16 per factor, no cancellation).
     func average(spectrum: UnsafePointer<Double>, epsilon: Double) throws(SFError) -> [Double] {
+        if let b = bins16 {
+            return try b.own.withUnsafeBufferPointer { (o) throws(SFError) in
+                try b.mirror.withUnsafeBufferPointer { (m) throws(SFError) in
+                    try average(spectrum: spectrum, epsilon: epsilon, own: o, mirror: m)
+                }
+            }
+        }
+        let b = bins32!
+        return try b.own.withUnsafeBufferPointer { (o) throws(SFError) in
+            try b.mirror.withUnsafeBufferPointer { (m) throws(SFError) in
+                try average(spectrum: spectrum, epsilon: epsilon, own: o, mirror: m)
+            }
+        }
+    }
+
+    /// Each bin has 4 accumulator lanes (own/mirror x even/odd kx), so that
+    /// neighbouring coefficients of one ring do not wait on each other's
+    /// multiply; the lanes are combined at the end.
+    private func average<I: FixedWidthInteger & UnsignedInteger>(
+        spectrum: UnsafePointer<Double>, epsilon: Double,
+        own: UnsafeBufferPointer<I>, mirror: UnsafeBufferPointer<I>
+    ) throws(SFError) -> [Double] {
         let bins = binCount
-        var prod = [Double](repeating: 1, count: bins + 1)
-        var exps = [Int64](repeating: 0, count: bins + 1)
+        let slots = (bins + 1) * 4
         let hw = halfWidth
         let rowDoubles = 2 * hw
         let mantMask: UInt64 = 0x000F_FFFF_FFFF_FFFF
         let oneBits: UInt64 = 0x3FF0_0000_0000_0000
         var bad: (Int, Int, Double)? = nil
-        own.withUnsafeBufferPointer { ownB in
-            mirror.withUnsafeBufferPointer { mirB in
-                prod.withUnsafeMutableBufferPointer { P in
-                    exps.withUnsafeMutableBufferPointer { E in
-                        for ky in 0..<height {
-                            let row = spectrum + ky * rowDoubles
-                            let base = ky * hw
-                            for kx in 0..<hw {
-                                let re = row[2 * kx] + epsilon
-                                let im = row[2 * kx + 1]
-                                var v = re * re + im * im
-                                var bits = v.bitPattern
-                                var e = Int64((bits >> 52) & 0x7FF)
-                                if e == 0 || e == 0x7FF {
-                                    // zero, subnormal, inf or NaN
-                                    if v > 0 && v.isFinite {
-                                        v *= 0x1p64
-                                        bits = v.bitPattern
-                                        e = Int64((bits >> 52) & 0x7FF) - 64
-                                    } else {
-                                        if bad == nil { bad = (ky, kx, v) }
-                                        continue
-                                    }
-                                }
-                                let m = Double(bitPattern: (bits & mantMask) | oneBits)
-                                let b1 = Int(ownB[base + kx])
-                                let b2 = Int(mirB[base + kx])
-                                P[b1] *= m
-                                E[b1] &+= e
-                                P[b2] *= m
-                                E[b2] &+= e
-                            }
-                            if (ky + 1) % renormRows == 0 || ky == height - 1 {
-                                for b in 0...bins {
-                                    let pb = P[b].bitPattern
-                                    E[b] &+= Int64((pb >> 52) & 0x7FF) - 1023
-                                    P[b] = Double(bitPattern: (pb & mantMask) | oneBits)
-                                }
-                            }
-                        }
+        let P = UnsafeMutableBufferPointer<Double>.allocate(capacity: slots)
+        let E = UnsafeMutableBufferPointer<Int64>.allocate(capacity: slots)
+        defer {
+            P.deallocate()
+            E.deallocate()
+        }
+        P.initialize(repeating: 1)
+        E.initialize(repeating: 0)
+        for ky in 0..<height {
+            let row = spectrum + ky * rowDoubles
+            let base = ky * hw
+            for kx in 0..<hw {
+                let re = row[2 * kx] + epsilon
+                let im = row[2 * kx + 1]
+                var v = re * re + im * im
+                var bits = v.bitPattern
+                var e = Int64((bits >> 52) & 0x7FF)
+                if e == 0 || e == 0x7FF {
+                    // zero, subnormal, inf or NaN
+                    if v > 0 && v.isFinite {
+                        v *= 0x1p64
+                        bits = v.bitPattern
+                        e = Int64((bits >> 52) & 0x7FF) - 64
+                    } else {
+                        if bad == nil { bad = (ky, kx, v) }
+                        continue
                     }
+                }
+                let m = Double(bitPattern: (bits & mantMask) | oneBits)
+                let lane = kx & 1
+                let s1 = Int(own[base + kx]) &* 4 &+ lane
+                let s2 = Int(mirror[base + kx]) &* 4 &+ 2 &+ lane
+                P[s1] *= m
+                E[s1] &+= e
+                P[s2] *= m
+                E[s2] &+= e
+            }
+            if (ky + 1) % renormRows == 0 || ky == height - 1 {
+                for b in 0..<slots {
+                    let pb = P[b].bitPattern
+                    E[b] &+= Int64((pb >> 52) & 0x7FF) - 1023
+                    P[b] = Double(bitPattern: (pb & mantMask) | oneBits)
                 }
             }
         }
@@ -184,14 +213,19 @@ final class RadialBinMap: @unchecked Sendable {
             throw SFError(.nonFinite,
                           "spectrum coefficient (\(ky), \(kx)) has |F + epsilon| = \(v.squareRoot()) (epsilon = \(epsilon)); its log magnitude is not finite")
         }
-        // Exponents were accumulated biased (+1023 per factor); the mirror
-        // entries of the discard slot also counted, which does not matter.
+        // Exponents were accumulated biased (+1023 per factor).
         let ln2 = 0.693147180559945309417232121458176568
         var out = [Double](repeating: 0, count: bins)
         for b in 0..<bins {
             let n = counts[b]
-            let expo = Double(exps[b] - 1023 * Int64(n))
-            let sumLn = log(prod[b]) + expo * ln2
+            var prod = 1.0
+            var expo = -1023 * Int64(n)
+            for lane in 0..<4 {
+                let pb = (prod * P[4 * b + lane]).bitPattern   // < 4 after renormalisation
+                expo &+= E[4 * b + lane] &+ Int64((pb >> 52) & 0x7FF) - 1023
+                prod = Double(bitPattern: (pb & mantMask) | oneBits)
+            }
+            let sumLn = log(prod) + Double(expo) * ln2
             out[b] = 10 * sumLn / n
         }
         return out

@@ -236,11 +236,13 @@ class Limits:
     """Resource limits for untrusted input (0 disables a limit).
 
     Defaults: max_pixels=2**26, max_width=max_height=32768, max_jpeg_scans=100,
-    max_input_bytes=256 MiB, max_model_bytes=64 MiB.
+    max_input_bytes=256 MiB, max_model_bytes=64 MiB; fft_planning="auto"
+    ("estimate" for bit-reproducible runs, "measure" to plan at once).
     """
 
     _FIELDS = ("max_pixels", "max_width", "max_height", "max_jpeg_scans", "max_input_bytes",
-               "max_model_bytes")
+               "max_model_bytes", "fft_planning")
+    _PLANNING = {"auto": 0, "estimate": 1, "measure": 2}
 
     def __init__(self, **kw):
         unknown = set(kw) - set(self._FIELDS)
@@ -251,11 +253,18 @@ class Limits:
         err = SfError()
         _check(lib.sf_limits_init(byref(self._s), ctypes.sizeof(SfLimits), byref(err)), err)
         for k, v in kw.items():
-            if int(v) < 0:
-                raise InvalidArgumentError(1, f"{k}={v} must be >= 0")
+            if k == "fft_planning":
+                if v not in self._PLANNING:
+                    raise InvalidArgumentError(1, f"fft_planning={v!r} is not one of {sorted(self._PLANNING)}")
+                self._s.fft_planning = self._PLANNING[v]
+                continue
+            if isinstance(v, bool) or int(v) != v or int(v) < 0:
+                raise InvalidArgumentError(1, f"{k}={v!r} must be an integer >= 0")
             setattr(self._s, k, int(v))
 
     def __getattr__(self, name):
+        if name == "fft_planning":
+            return next(k for k, v in Limits._PLANNING.items() if v == self._s.fft_planning)
         if name in Limits._FIELDS:
             return getattr(self._s, name)
         raise AttributeError(name)
@@ -264,7 +273,7 @@ class Limits:
         return tuple(getattr(self._s, f) for f in self._FIELDS)
 
     def __repr__(self):
-        return "Limits(" + ", ".join(f"{f}={getattr(self._s, f)}" for f in self._FIELDS) + ")"
+        return "Limits(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in self._FIELDS) + ")"
 
 
 class _Context:

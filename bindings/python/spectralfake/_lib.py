@@ -46,7 +46,7 @@ class SfLimits(Structure):
         ("max_width", c_uint32),
         ("max_height", c_uint32),
         ("max_jpeg_scans", c_uint32),
-        ("reserved0", c_uint32),
+        ("fft_planning", c_int32),
         ("max_input_bytes", c_uint64),
         ("max_model_bytes", c_uint64),
     ]

@@ -1,0 +1,73 @@
+"""The numpy pipelines libspectralfake is measured against (bench/bench.py).
+
+- seed:   the article's code as written (cv2.imread, np.fft.fft2, fftshift,
+          argsort-based azimuthalAverage, griddata) = spectralfake.reference.
+- numpy:  the best plain numpy/scipy version we could write of the same
+          pipeline: cv2.imread, scipy.fft.rfft2 (half spectrum, real input),
+          |F+eps|^2 and one log per coefficient, np.bincount radial sums with
+          bin maps cached per size (own and mirrored halves), and the cubic
+          spline as a cached (N x L) matrix.
+Both give the same numbers as the library (checked in bench.py).
+"""
+from __future__ import annotations
+
+import functools
+
+import cv2
+import numpy as np
+import scipy.fft
+from scipy.interpolate import make_interp_spline
+
+from spectralfake import reference
+
+
+def seed_features(path, n=80):
+    return reference.features(path, "celeba", n=n)
+
+
+@functools.lru_cache(maxsize=16)
+def _bin_maps(h, w):
+    cx, cy = (w - 1) / 2.0, (h - 1) / 2.0
+    hw = w // 2 + 1
+    ky = np.arange(h)[:, None]
+    kx = np.arange(hw)[None, :]
+    sy = (ky + h // 2) % h
+    sx = (kx + w // 2) % w
+    r = np.hypot(sx - cx, sy - cy).astype(int)
+    last = (w - 1) // 2
+    my = ((h - ky) % h + h // 2) % h
+    mx = (w - kx[:, 1:last + 1] + w // 2) % w
+    rm = np.hypot(mx - cx, my - cy).astype(int)
+    R = int(np.hypot(cx, cy))
+    L = R - 1
+
+    def clip(b):
+        b = b - 1
+        b[(b < 0) | (b >= L)] = L
+        return b.ravel()
+
+    own = clip(r)
+    mir = clip(rm)
+    counts = np.bincount(own, minlength=L + 1) + np.bincount(mir, minlength=L + 1)
+    return own, mir, counts[:L].astype(np.float64), L, last
+
+
+@functools.lru_cache(maxsize=16)
+def _spline_matrix(L, n):
+    points = np.linspace(0, n, L)
+    xi = np.linspace(0, n, n)
+    return make_interp_spline(points, np.eye(L), k=3)(xi)   # (n, L)
+
+
+def numpy_features(path, n=80, eps=1e-8):
+    img = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+    h, w = img.shape
+    F = scipy.fft.rfft2(img.astype(np.float64))
+    re = F.real + eps
+    mag = 10.0 * np.log(re * re + F.imag * F.imag)        # 20 ln|F + eps|
+    own, mir, counts, L, last = _bin_maps(h, w)
+    sums = np.bincount(own, weights=mag.ravel(), minlength=L + 1)
+    sums += np.bincount(mir, weights=mag[:, 1:last + 1].ravel(), minlength=L + 1)
+    prof = sums[:L] / counts
+    v = _spline_matrix(L, n) @ prof
+    return v / v[0]
