@@ -15,6 +15,9 @@ PY_TEST_PACKAGES := numpy scipy opencv-python-headless scikit-learn pillow skops
 export PYTHONPATH := $(CURDIR)/bindings/python
 export PKG_CONFIG_PATH := $(DIST)/lib/pkgconfig:$(PKG_CONFIG_PATH)
 SAMPLES := $(CURDIR)/.build-samples
+# Swift builds are heavy on a 2-core machine: one at a time, even across
+# concurrent make invocations.
+LOCK := flock /tmp/spectralfake-build.lock
 
 .PHONY: build deps test-deps run test test-swift test-python test-c bench clean examples samples
 
@@ -34,7 +37,7 @@ test-deps:
 # dist/: the library with the Swift runtime linked in statically (loads
 # without a Swift toolchain), its header and its pkg-config file.
 build: deps
-	SF_STATIC_STDLIB=1 $(SWIFT) build -c release --scratch-path .build-dist --product spectralfake
+	SF_STATIC_STDLIB=1 $(LOCK) $(SWIFT) build -c release --scratch-path .build-dist --product spectralfake
 	@rm -rf $(DIST) && mkdir -p $(DIST)/lib/pkgconfig $(DIST)/include
 	install -m 755 .build-dist/release/libspectralfake.so $(DIST)/lib/libspectralfake.so.$(VERSION)
 	strip --strip-unneeded $(DIST)/lib/libspectralfake.so.$(VERSION)
@@ -62,7 +65,7 @@ test: build test-deps test-swift test-python test-c
 	@echo "make test: all passed"
 
 test-swift:
-	$(SWIFT) test
+	$(LOCK) $(SWIFT) test
 
 test-python: build test-deps
 	$(PYTHON) -m pytest -q Tests/python

@@ -515,7 +515,7 @@ def __getattr__(name):
         from .model import Model
         return Model
     if name == "export":
-        from .export import export
+        from .exporter import export
         return export
     if name == "build_dataset":
         from .dataset import build_dataset

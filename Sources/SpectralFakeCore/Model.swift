@@ -1,0 +1,408 @@
+/// A trained binary classifier together with the feature settings it was
+/// trained on, loaded from a model file (docs/model-format.md). Immutable;
+/// share it between threads.
+public struct Model: Sendable {
+    public static let formatName = "spectralfake-model"
+    public static let formatVersion = 1
+
+    /// The features the model expects (preset and every override).
+    public let settings: FeatureSettings
+    public let featureCount: Int
+    public let scaler: Scaler?
+    public let decision: DecisionFunction
+    public let probability: ProbabilityModel
+    public let predictRule: PredictRule
+    /// The two class labels (sklearn's classes_), as text: numbers in their
+    /// shortest form ("0", "1", "0.5"), strings as they are, booleans as
+    /// "true"/"false".
+    public let classLabels: [String]
+    /// Index (0 or 1) of the class that means "fake".
+    public let fakeClass: Int
+    /// A short description, e.g. "svc(rbf)", "calibrated-isotonic(linear-svc)".
+    public let classifierName: String
+    /// The free "metadata" member of the file, if any.
+    public let metadata: JSONValue?
+
+    public var hasProbability: Bool {
+        if case .none = probability { return false }
+        return true
+    }
+
+    /// The result of scoring one feature vector.
+    public struct Score: Sendable, Equatable {
+        /// sklearn's decision_function (for CalibratedClassifierCV, which has
+        /// none, the decision function of its base estimator).
+        public var decision: Double
+        /// 0 or 1: index into `classLabels` of the predicted class.
+        public var classIndex: Int
+        public var isFake: Bool
+        /// P(fake), when the model has probabilities.
+        public var probabilityFake: Double?
+        /// [P(class 0), P(class 1)], when the model has probabilities.
+        public var probabilities: (Double, Double)?
+
+        public static func == (a: Score, b: Score) -> Bool {
+            a.decision == b.decision && a.classIndex == b.classIndex && a.isFake == b.isFake
+                && a.probabilityFake == b.probabilityFake && a.probabilities?.0 == b.probabilities?.0
+                && a.probabilities?.1 == b.probabilities?.1
+        }
+    }
+
+    /// Scores a feature vector (as the feature pipeline produced it; the
+    /// model's scaler is applied here).
+    public func score(features: [Double]) throws(SFError) -> Score {
+        guard features.count == featureCount else {
+            throw SFError(.featureMismatch,
+                          "feature vector has \(features.count) values, the model expects \(featureCount) (\(settingsSummary))")
+        }
+        if let i = features.firstIndex(where: { !$0.isFinite }) {
+            throw SFError(.nonFinite, "feature \(i) is \(features[i])")
+        }
+        var x = features
+        scaler?.apply(&x)
+        let d = decision.decision(x)
+        guard d.isFinite else {
+            throw SFError(.nonFinite, "decision value is \(d) (features or model out of range)")
+        }
+        let p = probability.probabilities(d)
+        let cls: Int
+        switch predictRule {
+        case .svc: cls = d < 0 ? 0 : 1
+        case .linear: cls = d > 0 ? 1 : 0
+        case .argmaxProbability: cls = (p.map { $0.1 > $0.0 } ?? (d > 0)) ? 1 : 0
+        }
+        if let p, !(p.0.isFinite && p.1.isFinite) {
+            throw SFError(.nonFinite, "probabilities are not finite (\(p.0), \(p.1))")
+        }
+        let pf = p.map { fakeClass == 1 ? $0.1 : $0.0 }
+        return Score(decision: d, classIndex: cls, isFake: cls == fakeClass, probabilityFake: pf, probabilities: p)
+    }
+
+    var settingsSummary: String {
+        var s = "preset \(settings.preset.rawValue)"
+        if settings.interpolate { s += ", n = \(settings.n)" } else { s += ", raw profile" }
+        return s
+    }
+}
+
+// MARK: - loading
+
+extension Model {
+    /// Loads a model file, refusing files over `limits.maxModelBytes`.
+    public static func load(path: String, limits: Limits = .default) throws(SFError) -> Model {
+        let r: Result<Model, SFError> = path.withCString { p in
+            Result { () throws(SFError) in try load(cPath: p, limits: limits) }
+        }
+        return try r.get()
+    }
+
+    public static func load(cPath: UnsafePointer<CChar>, limits: Limits = .default) throws(SFError) -> Model {
+        do {
+            let bytes = try FileReader.read(cPath: cPath, maxBytes: limits.maxModelBytes, what: "max_model_bytes",
+                                            limitStatus: .limitModelSize)
+            return try parse(bytes, limits: limits)
+        } catch let e {
+            throw e.prefixed(FileReader.displayPath(cPath))
+        }
+    }
+
+    /// Parses a model file's bytes.
+    public static func parse(_ bytes: [UInt8], limits: Limits = .default) throws(SFError) -> Model {
+        if limits.maxModelBytes != 0 && UInt64(bytes.count) > limits.maxModelBytes {
+            throw SFError(.limitModelSize, "model is \(bytes.count) bytes, over the limit max_model_bytes = \(limits.maxModelBytes)")
+        }
+        guard !bytes.isEmpty else { throw SFError(.modelInvalid, "empty model file (0 bytes)") }
+        let root = try JSONParser.parse(bytes)
+        return try ModelReader.read(root)
+    }
+}
+
+/// Reads and validates the JSON tree of a model file. Every error names the
+/// member (as a path like `classifier.support_vectors[3]`) and the reason.
+struct ModelReader {
+    struct Node {
+        let value: JSONValue
+        let path: String
+
+        func fail(_ why: String) -> SFError { SFError(.modelInvalid, "\(path): \(why)") }
+
+        func object(allowed: Set<String>? = nil) throws(SFError) -> [String: Node] {
+            guard case .object(let members) = value else { throw fail("must be an object, found \(value.typeName)") }
+            var out: [String: Node] = [:]
+            for (k, v) in members {
+                if let allowed, !allowed.contains(k) {
+                    throw fail("unknown member \"\(k)\" (format version \(Model.formatVersion) allows: \(allowed.sorted().joined(separator: ", ")))")
+                }
+                out[k] = Node(value: v, path: path.isEmpty ? k : "\(path).\(k)")
+            }
+            return out
+        }
+
+        func number() throws(SFError) -> Double {
+            guard case .number(let d) = value else { throw fail("must be a number, found \(value.typeName)") }
+            return d
+        }
+
+        func integer(_ range: ClosedRange<Int>) throws(SFError) -> Int {
+            let d = try number()
+            guard d == d.rounded(), d >= Double(range.lowerBound), d <= Double(range.upperBound) else {
+                throw fail("must be an integer in \(range.lowerBound) ... \(range.upperBound), found \(d)")
+            }
+            return Int(d)
+        }
+
+        func string() throws(SFError) -> String {
+            guard case .string(let s) = value else { throw fail("must be a string, found \(value.typeName)") }
+            return s
+        }
+
+        func bool() throws(SFError) -> Bool {
+            guard case .bool(let b) = value else { throw fail("must be true or false, found \(value.typeName)") }
+            return b
+        }
+
+        var isNull: Bool {
+            if case .null = value { return true }
+            return false
+        }
+
+        func array() throws(SFError) -> [Node] {
+            guard case .array(let items) = value else { throw fail("must be an array, found \(value.typeName)") }
+            return items.enumerated().map { Node(value: $1, path: "\(path)[\($0)]") }
+        }
+
+        func numbers(count: Int? = nil, minCount: Int = 1) throws(SFError) -> [Double] {
+            guard case .array(let items) = value else { throw fail("must be an array of numbers, found \(value.typeName)") }
+            if let count, items.count != count {
+                throw fail("must have \(count) values (one per feature or support vector), found \(items.count)")
+            }
+            guard items.count >= minCount else { throw fail("must have at least \(minCount) values, found \(items.count)") }
+            var out = [Double]()
+            out.reserveCapacity(items.count)
+            for (i, v) in items.enumerated() {
+                guard case .number(let d) = v else { throw fail("[\(i)] must be a number, found \(v.typeName)") }
+                out.append(d)
+            }
+            return out
+        }
+    }
+
+    static func required(_ m: [String: Node], _ key: String, in parent: String) throws(SFError) -> Node {
+        guard let n = m[key] else {
+            throw SFError(.modelInvalid, "\(parent.isEmpty ? "model" : parent): missing member \"\(key)\"")
+        }
+        return n
+    }
+
+    static func read(_ root: JSONValue) throws(SFError) -> Model {
+        let top = Node(value: root, path: "")
+        guard case .object = root else { throw SFError(.modelInvalid, "model file must be a JSON object, found \(root.typeName)") }
+        // Check the format before anything else, so that a newer file gets a
+        // version error rather than complaints about members we do not know.
+        let raw = try top.object()
+        let format = try required(raw, "format", in: "").string()
+        guard format == Model.formatName else {
+            throw SFError(.modelInvalid, "format: \"\(format)\" is not \"\(Model.formatName)\"")
+        }
+        let versionNode = try required(raw, "format_version", in: "")
+        let version = try versionNode.integer(1...Int(Int32.max))
+        guard version <= Model.formatVersion else {
+            throw SFError(.modelVersion, "format_version \(version) is newer than this library reads (\(Model.formatVersion)); upgrade libspectralfake")
+        }
+        let m = try top.object(allowed: ["format", "format_version", "features", "classes", "fake_class", "scaler",
+                                         "classifier", "metadata"])
+        let (settings, nFeatures) = try readFeatures(try required(m, "features", in: ""))
+
+        let classNodes = try required(m, "classes", in: "").array()
+        guard classNodes.count == 2 else {
+            throw SFError(.modelInvalid, "classes: a binary classifier has 2 classes, found \(classNodes.count)")
+        }
+        var labels: [String] = []
+        for c in classNodes {
+            switch c.value {
+            case .number(let d): labels.append(d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : d.description)
+            case .string(let s): labels.append(s)
+            case .bool(let b): labels.append(b ? "true" : "false")
+            default: throw c.fail("class labels must be numbers, strings or booleans, found \(c.value.typeName)")
+            }
+        }
+        guard classNodes[0].value != classNodes[1].value else { throw SFError(.modelInvalid, "classes: the two labels are equal") }
+        let fakeClass = try required(m, "fake_class", in: "").integer(0...1)
+
+        var scaler: Scaler? = nil
+        if let s = m["scaler"], !s.isNull { scaler = try readScaler(s, nFeatures) }
+
+        let (decision, probability, rule, name) = try readClassifier(try required(m, "classifier", in: ""), nFeatures)
+        let meta = m["metadata"].flatMap { $0.isNull ? nil : $0.value }
+        return Model(settings: settings, featureCount: nFeatures, scaler: scaler, decision: decision,
+                     probability: probability, predictRule: rule, classLabels: labels, fakeClass: fakeClass,
+                     classifierName: name, metadata: meta)
+    }
+
+    static func readFeatures(_ node: Node) throws(SFError) -> (FeatureSettings, Int) {
+        let f = try node.object(allowed: ["preset", "n", "epsilon", "center", "normalize", "crop", "interpolate",
+                                          "n_features"])
+        func pick<T: RawRepresentable>(_ key: String, _ type: T.Type) throws(SFError) -> T where T.RawValue == String {
+            let n = try required(f, key, in: node.path)
+            let s = try n.string()
+            guard let v = T(rawValue: s) else { throw n.fail("unknown value \"\(s)\"") }
+            return v
+        }
+        var s = FeatureSettings(preset: try pick("preset", FeatureSettings.Preset.self))
+        s.interpolate = try required(f, "interpolate", in: node.path).bool()
+        s.n = try required(f, "n", in: node.path).integer(0...FeatureSettings.maxN)
+        s.epsilon = try required(f, "epsilon", in: node.path).number()
+        s.center = try pick("center", RadialCenter.self)
+        s.normalize = try pick("normalize", FeatureSettings.Normalize.self)
+        s.crop = try pick("crop", FeatureSettings.Crop.self)
+        do { try s.validate() } catch let e { throw node.fail(e.message) }
+        let nf = try required(f, "n_features", in: node.path).integer(1...FeatureSettings.maxN)
+        if let fixed = s.fixedFeatureCount, fixed != nf {
+            throw SFError(.modelInvalid, "\(node.path).n_features: is \(nf) but the settings produce \(fixed) features (n)")
+        }
+        return (s, nf)
+    }
+
+    static func readScaler(_ node: Node, _ nf: Int) throws(SFError) -> Scaler {
+        let o = try node.object()
+        let type = try required(o, "type", in: node.path).string()
+        switch type {
+        case "standard":
+            _ = try node.object(allowed: ["type", "mean", "scale"])
+            let mean = try o["mean"].flatMap { (n) throws(SFError) -> [Double]? in n.isNull ? nil : try n.numbers(count: nf) }
+            let scale = try o["scale"].flatMap { (n) throws(SFError) -> [Double]? in n.isNull ? nil : try n.numbers(count: nf) }
+            if let scale, let i = scale.firstIndex(of: 0) {
+                throw SFError(.modelInvalid, "\(node.path).scale[\(i)]: is 0 (sklearn stores 1 for constant features)")
+            }
+            return .standard(mean: mean, scale: scale)
+        case "minmax":
+            _ = try node.object(allowed: ["type", "scale", "min", "clip", "feature_range"])
+            let scale = try required(o, "scale", in: node.path).numbers(count: nf)
+            let min = try required(o, "min", in: node.path).numbers(count: nf)
+            var clip: (Double, Double)? = nil
+            if try o["clip"]?.bool() ?? false {
+                let r = try required(o, "feature_range", in: node.path).numbers(count: 2)
+                guard r[0] < r[1] else { throw SFError(.modelInvalid, "\(node.path).feature_range: must be increasing") }
+                clip = (r[0], r[1])
+            }
+            return .minMax(scale: scale, min: min, clip: clip)
+        default:
+            throw SFError(.modelInvalid, "\(node.path).type: unknown scaler \"\(type)\" (known: standard, minmax)")
+        }
+    }
+
+    static func readClassifier(_ node: Node, _ nf: Int) throws(SFError)
+        -> (DecisionFunction, ProbabilityModel, PredictRule, String) {
+        let o = try node.object()
+        let type = try required(o, "type", in: node.path).string()
+        switch type {
+        case "svc", "linear":
+            let (d, p, rule, name) = try readBase(node, nf, allowProbability: true)
+            return (d, p, rule, name)
+        case "calibrated":
+            _ = try node.object(allowed: ["type", "method", "base", "a", "b", "x", "y", "beta"])
+            let (d, _, _, baseName) = try readBase(try required(o, "base", in: node.path), nf, allowProbability: false)
+            let method = try required(o, "method", in: node.path).string()
+            let p: ProbabilityModel
+            switch method {
+            case "sigmoid":
+                _ = try node.object(allowed: ["type", "method", "base", "a", "b"])
+                p = .sigmoidCalibration(a: try required(o, "a", in: node.path).number(),
+                                        b: try required(o, "b", in: node.path).number())
+            case "isotonic":
+                _ = try node.object(allowed: ["type", "method", "base", "x", "y"])
+                let xn = try required(o, "x", in: node.path)
+                let x = try xn.numbers()
+                let y = try required(o, "y", in: node.path).numbers(count: x.count)
+                for i in 1..<max(1, x.count) where !(x[i] > x[i - 1]) {
+                    throw SFError(.modelInvalid, "\(xn.path)[\(i)]: thresholds must be strictly increasing (\(x[i - 1]) then \(x[i]))")
+                }
+                if let i = y.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+                    throw SFError(.modelInvalid, "\(node.path).y[\(i)]: \(y[i]) is not a probability")
+                }
+                p = .isotonicCalibration(x: x, y: y)
+            case "temperature":
+                _ = try node.object(allowed: ["type", "method", "base", "beta"])
+                p = .temperatureCalibration(beta: try required(o, "beta", in: node.path).number())
+            default:
+                throw SFError(.modelInvalid, "\(node.path).method: unknown calibration \"\(method)\" (known: sigmoid, isotonic, temperature)")
+            }
+            return (d, p, .argmaxProbability, "calibrated-\(method)(\(baseName))")
+        default:
+            throw SFError(.modelInvalid, "\(node.path).type: unknown classifier \"\(type)\" (known: svc, linear, calibrated)")
+        }
+    }
+
+    static func readBase(_ node: Node, _ nf: Int, allowProbability: Bool) throws(SFError)
+        -> (DecisionFunction, ProbabilityModel, PredictRule, String) {
+        let o = try node.object()
+        let type = try required(o, "type", in: node.path).string()
+        switch type {
+        case "svc":
+            _ = try node.object(allowed: ["type", "kernel", "gamma", "coef0", "degree", "support_vectors",
+                                          "dual_coef", "intercept", "probability"])
+            let kname = try required(o, "kernel", in: node.path).string()
+            func gamma() throws(SFError) -> Double {
+                let g = try required(o, "gamma", in: node.path)
+                let v = try g.number()
+                guard v > 0 else { throw g.fail("must be > 0 (sklearn's resolved _gamma), found \(v)") }
+                return v
+            }
+            let kernel: Kernel
+            switch kname {
+            case "linear": kernel = .linear
+            case "rbf": kernel = .rbf(gamma: try gamma())
+            case "poly":
+                kernel = .poly(gamma: try gamma(), coef0: try required(o, "coef0", in: node.path).number(),
+                               degree: try required(o, "degree", in: node.path).integer(0...1000))
+            case "sigmoid":
+                kernel = .sigmoid(gamma: try gamma(), coef0: try required(o, "coef0", in: node.path).number())
+            default:
+                throw SFError(.modelInvalid, "\(node.path).kernel: unknown kernel \"\(kname)\" (known: linear, rbf, poly, sigmoid)")
+            }
+            let svNode = try required(o, "support_vectors", in: node.path)
+            let rows = try svNode.array()
+            guard !rows.isEmpty else { throw svNode.fail("must hold at least one support vector") }
+            var sv = [Double]()
+            let (total, overflow) = rows.count.multipliedReportingOverflow(by: nf)
+            guard !overflow else { throw svNode.fail("too large") }
+            sv.reserveCapacity(total)
+            for r in rows { sv.append(contentsOf: try r.numbers(count: nf)) }
+            let alpha = try required(o, "dual_coef", in: node.path).numbers(count: rows.count)
+            let b = try required(o, "intercept", in: node.path).number()
+            var prob = ProbabilityModel.none
+            if let pn = o["probability"], !pn.isNull {
+                guard allowProbability else {
+                    throw pn.fail("a calibrated model's base must not carry its own probability model")
+                }
+                let po = try pn.object(allowed: ["a", "b"])
+                prob = .platt(a: try required(po, "a", in: pn.path).number(), b: try required(po, "b", in: pn.path).number())
+            }
+            return (.svc(kernel: kernel, supportVectors: sv, dualCoef: alpha, intercept: b), prob, .svc, "svc(\(kname))")
+        case "linear":
+            _ = try node.object(allowed: ["type", "estimator", "coef", "intercept", "probability"])
+            let est = try required(o, "estimator", in: node.path).string()
+            let names = ["LogisticRegression": "logistic-regression", "LinearSVC": "linear-svc", "SGDClassifier": "sgd"]
+            guard let short = names[est] else {
+                throw SFError(.modelInvalid, "\(node.path).estimator: unknown linear estimator \"\(est)\" (known: \(names.keys.sorted().joined(separator: ", ")))")
+            }
+            let coef = try required(o, "coef", in: node.path).numbers(count: nf)
+            let b = try required(o, "intercept", in: node.path).number()
+            var prob = ProbabilityModel.none
+            if let pn = o["probability"], !pn.isNull {
+                let kind = try pn.string()
+                guard allowProbability else {
+                    throw pn.fail("a calibrated model's base must not carry its own probability model")
+                }
+                switch kind {
+                case "logistic": prob = .logistic
+                case "modified_huber": prob = .modifiedHuber
+                default: throw pn.fail("unknown probability model \"\(kind)\" (known: logistic, modified_huber)")
+                }
+            }
+            return (.linear(coef: coef, intercept: b), prob, .linear, short)
+        default:
+            throw SFError(.modelInvalid, "\(node.path).type: unknown \(allowProbability ? "classifier" : "base estimator") \"\(type)\" (known: svc, linear)")
+        }
+    }
+}
