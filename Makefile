@@ -11,6 +11,7 @@ DIST := $(CURDIR)/dist
 PYTHON ?= python3
 SWIFT ?= swift
 APT_PACKAGES := libfftw3-dev libjpeg-dev libpng-dev pkg-config
+APT_TEST_PACKAGES := libjpeg-turbo-progs valgrind
 PY_TEST_PACKAGES := numpy scipy opencv-python-headless scikit-learn pillow skops pytest
 export PYTHONPATH := $(CURDIR)/bindings/python
 export PKG_CONFIG_PATH := $(DIST)/lib/pkgconfig:$(PKG_CONFIG_PATH)
@@ -19,7 +20,9 @@ SAMPLES := $(CURDIR)/.build-samples
 # concurrent make invocations.
 LOCK := flock /tmp/spectralfake-build.lock
 
-.PHONY: build deps test-deps run test test-swift test-python test-c bench clean examples samples
+.PHONY: build deps test-deps run test test-swift test-python test-c test-leaks test-asan test-tsan bench clean \
+        abi-check abi-record \
+        examples samples
 
 # System packages, installed with apt-get only when missing.
 deps:
@@ -30,8 +33,10 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-# Python packages the tests and benchmarks need (not the binding itself).
+# What the tests and benchmarks need besides the build (cjpeg for JPEG
+# fixtures; Python packages; not needed by the library or the binding).
 test-deps:
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(APT_TEST_PACKAGES)"
 	@$(PYTHON) scripts/ensure_py_deps.py $(PY_TEST_PACKAGES)
 
 # dist/: the library with the Swift runtime linked in statically (loads
@@ -52,6 +57,8 @@ examples: build
 	@mkdir -p $(DIST)/bin
 	cc -std=c11 -O2 -Wall -Wextra -Werror examples/c/features.c $$(pkg-config --cflags --libs spectralfake) \
 	   -Wl,-rpath,$(DIST)/lib -o $(DIST)/bin/sf-features
+	cc -std=c11 -O2 -Wall -Wextra -Werror examples/c/score.c $$(pkg-config --cflags --libs spectralfake) \
+	   -Wl,-rpath,$(DIST)/lib -o $(DIST)/bin/sf-score
 
 samples: test-deps
 	@$(PYTHON) scripts/make_samples.py $(SAMPLES)
@@ -61,7 +68,7 @@ samples: test-deps
 run: examples samples
 	$(DIST)/bin/sf-features $(SAMPLES)/*.jpg $(SAMPLES)/*.png
 
-test: build test-deps test-swift test-python test-c
+test: build test-deps abi-check test-swift test-python test-c test-leaks
 	@echo "make test: all passed"
 
 test-swift:
@@ -73,8 +80,54 @@ test-python: build test-deps
 test-c: examples samples
 	$(PYTHON) Tests/c/run_c_examples.py $(DIST)/bin $(SAMPLES)
 
+# The exported ABI against abi/spectralfake.abi (symbols, prototypes, struct
+# layouts, enum values), only sf_* exported, and dist/ loading with the Swift
+# toolchain hidden.
+abi-check: examples samples
+	$(PYTHON) scripts/abi.py check $(DIST) abi/spectralfake.abi
+	scripts/check_no_toolchain.sh $(DIST) $(SAMPLES)/natural_128.jpg
+
+abi-record: build
+	$(PYTHON) scripts/abi.py record $(DIST) abi/spectralfake.abi
+
+test-leaks: examples samples
+	cc -std=c11 -O2 -Wall -Wextra -Werror Tests/c/leak_check.c $$(pkg-config --cflags --libs spectralfake) \
+	   -Wl,-rpath,$(DIST)/lib -o $(DIST)/bin/sf-leakcheck
+	$(PYTHON) Tests/c/run_leak_check.py $(DIST)/bin $(SAMPLES)
+
+# Sanitizers (see docs/hardening.md). ASan+UBSan: the Swift tests, then the
+# Python and C tests through an instrumented libspectralfake.so. UBSan
+# covers the C codec only (Swift traps on overflow and bounds by itself).
+CLANG_RT = $(dir $(shell clang -print-file-name=libclang_rt.asan-x86_64.so))
+SAN_SUPP := $(CURDIR)/Tests/sanitizers
+test-asan: test-deps examples samples
+	$(LOCK) env SF_UBSAN=1 LSAN_OPTIONS=suppressions=$(SAN_SUPP)/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(SWIFT) test --sanitize=address --scratch-path .build-asan
+	SF_UBSAN=1 $(LOCK) $(SWIFT) build -c release --sanitize=address --scratch-path .build-asan-lib --product spectralfake
+	mkdir -p .build-asan-lib/dist && ln -sf ../release/libspectralfake.so .build-asan-lib/dist/libspectralfake.so.1
+	env LD_PRELOAD=$(CLANG_RT)libclang_rt.asan-x86_64.so ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 SPECTRALFAKE_LIBRARY=$(CURDIR)/.build-asan-lib/dist/libspectralfake.so.1 \
+	  LD_LIBRARY_PATH=$(CURDIR)/.build-asan-lib/dist $(PYTHON) -m pytest -q Tests/python
+	env LD_PRELOAD=$(CLANG_RT)libclang_rt.asan-x86_64.so ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	  SPECTRALFAKE_LIBRARY=$(CURDIR)/.build-asan-lib/dist/libspectralfake.so.1 \
+	  LD_LIBRARY_PATH=$(CURDIR)/.build-asan-lib/dist $(PYTHON) Tests/c/run_c_examples.py $(DIST)/bin $(SAMPLES)
+	@echo "make test-asan: clean"
+
+# ThreadSanitizer: the Swift stress test (many threads, many image sizes, one
+# shared model, plans and bin maps created meanwhile) and the Python
+# concurrency tests through an instrumented libspectralfake.so.
+test-tsan: test-deps
+	$(LOCK) env TSAN_OPTIONS="suppressions=$(SAN_SUPP)/tsan.supp halt_on_error=1" \
+	  $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter "StressTests|ConcurrencyTests"
+	$(LOCK) $(SWIFT) build -c release --sanitize=thread --scratch-path .build-tsan-lib --product spectralfake
+	mkdir -p .build-tsan-lib/dist && ln -sf ../release/libspectralfake.so .build-tsan-lib/dist/libspectralfake.so.1
+	env LD_PRELOAD="$(CLANG_RT)libclang_rt.tsan-x86_64.so /opt/swift/usr/lib/swift/linux/libdispatch.so" \
+	  TSAN_OPTIONS="suppressions=$(SAN_SUPP)/tsan.supp halt_on_error=1 report_signal_unsafe=0" \
+	  SPECTRALFAKE_LIBRARY=$(CURDIR)/.build-tsan-lib/dist/libspectralfake.so.1 $(PYTHON) -m pytest -q Tests/python/test_concurrency.py
+	@echo "make test-tsan: clean"
+
 bench: build test-deps
 	$(PYTHON) bench/bench.py
 
 clean:
-	rm -rf .build .build-dist .build-asan .build-tsan .build-samples dist
+	rm -rf .build .build-dist .build-asan .build-asan-lib .build-tsan .build-tsan-lib .build-samples dist

@@ -3,7 +3,6 @@
 // Nothing here computes features; it only converts and checks.
 import CSpectralFakeABI
 import SpectralFakeCore
-import Synchronization
 
 /// Immutable objects behind the opaque handles.
 final class ContextBox: Sendable {
@@ -28,7 +27,7 @@ final class ImageBox: Sendable {
 /// recorded here; lookups of freed or foreign pointers fail cleanly, and a
 /// lookup holds a strong reference for the duration of the call.
 enum Handles {
-    private static let live = Mutex<Set<UInt>>([])
+    private static let live = Locked<Set<UInt>>([])
 
     static func make(_ object: AnyObject) -> OpaquePointer {
         let p = Unmanaged.passRetained(object).toOpaque()

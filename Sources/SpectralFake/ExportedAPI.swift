@@ -4,7 +4,6 @@
 // contracts are documented in the header. Model functions: ExportedModelAPI.swift.
 import CSpectralFakeABI
 import SpectralFakeCore
-import Synchronization
 
 // MARK: - settings and limits
 
@@ -260,7 +259,7 @@ public func sf_features_batch(_ ctx: OpaquePointer?, _ paths: UnsafePointer<Unsa
         nonisolated(unsafe) let outP = out
         nonisolated(unsafe) let countsP = rowCounts
         nonisolated(unsafe) let errorsP = itemErrors
-        let failures = Mutex<[(Int, SFError)]>([])
+        let failures = Locked<[(Int, SFError)]>([])
         Parallel.forEach(count: count, threads: Int(threads)) { i in
             let row = outP.map { $0 + i * rowCapacity }
             do throws(SFError) {

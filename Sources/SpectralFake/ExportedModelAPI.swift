@@ -3,7 +3,6 @@
 // SpectralFakeCore.Model.
 import CSpectralFakeABI
 import SpectralFakeCore
-import Synchronization
 
 final class ModelBox: @unchecked Sendable {
     let model: Model
@@ -280,7 +279,7 @@ public func sf_model_score_batch(_ model: OpaquePointer?, _ limits: UnsafePointe
         nonisolated(unsafe) let pathsP = paths
         nonisolated(unsafe) let scoresP = scores
         nonisolated(unsafe) let errorsP = itemErrors
-        let failures = Mutex<[(Int, SFError)]>([])
+        let failures = Locked<[(Int, SFError)]>([])
         Parallel.forEach(count: count, threads: Int(threads)) { i in
             do throws(SFError) {
                 guard let path = pathsP[i] else { throw SFError(.invalidArgument, "paths[\(i)] is NULL") }

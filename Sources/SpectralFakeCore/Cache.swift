@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A small thread-safe LRU cache of immutable objects (FFT plans, radial bin
 /// maps). Values are created outside the lock, so a slow creation for one
 /// size never blocks lookups of another; if two threads race to create the
@@ -16,7 +14,7 @@ final class LRUCache<Key: Hashable & Sendable, Value: AnyObject & Sendable>: Sen
         var clock: UInt64 = 0
         var totalCost = 0
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let maxEntries: Int
     private let maxCost: Int
 

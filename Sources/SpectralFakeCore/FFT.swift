@@ -59,8 +59,8 @@ final class FFTPlanSet: @unchecked Sendable {
     let estimate: FFTPlan
     let uses = Atomic<Int>(0)
     private enum Measured { case none, planning, done(FFTPlan), failed }
-    private let measured = Mutex<Measured>(.none)
-    private let measureLock = Mutex<Void>(())
+    private let measured = Locked<Measured>(.none)
+    private let measureLock = Locked<Void>(())
 
     init(estimate: FFTPlan) { self.estimate = estimate }
 
@@ -106,7 +106,7 @@ enum FFT {
     }()
 
     private static let plans = LRUCache<FFTSize, FFTPlanSet>(maxEntries: 64, maxCost: 64)
-    private static let pool = Mutex<[FFTBuffer]>([])
+    private static let pool = Locked<[FFTBuffer]>([])
     private static let poolMaxBuffers = 8
     private static let poolMaxDoubles = 64 << 20  // 512 MiB of pooled buffers at most
 
