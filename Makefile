@@ -43,7 +43,7 @@ test-deps:
 # without a Swift toolchain), its header and its pkg-config file.
 build: deps
 	SF_STATIC_STDLIB=1 $(LOCK) $(SWIFT) build -c release --scratch-path .build-dist --product spectralfake
-	@rm -rf $(DIST) && mkdir -p $(DIST)/lib/pkgconfig $(DIST)/include
+	@rm -rf $(DIST)/lib $(DIST)/include && mkdir -p $(DIST)/lib/pkgconfig $(DIST)/include $(DIST)/bin
 	install -m 755 .build-dist/release/libspectralfake.so $(DIST)/lib/libspectralfake.so.$(VERSION)
 	strip --strip-unneeded $(DIST)/lib/libspectralfake.so.$(VERSION)
 	ln -sf libspectralfake.so.$(VERSION) $(DIST)/lib/libspectralfake.so.1

@@ -15,14 +15,19 @@ public enum FeatureExtractor {
             throw SFError(.imageTooSmall,
                           "image \(image.width)x\(image.height)\(cropNote) gives \(length) profile values; at least \(FeatureSettings.minimumProfileLength) are needed (about 9x9 pixels)")
         }
-        if isConstant(image, c.x0, c.y0, c.width, c.height) {
-            throw SFError(.constantImage, "image \(image.width)x\(image.height) is constant (every pixel is \(image.pixels[c.y0 * image.width + c.x0])): its spectrum has no structure")
-        }
         let map = try RadialBinMap.map(width: c.width, height: c.height, center: settings.center)
-        let profile = try FFT.withSpectrum(of: image, x0: c.x0, y0: c.y0, width: c.width, height: c.height,
-                                           planning: planning) { (s) throws(SFError) in
-            try map.average(spectrum: s, epsilon: settings.epsilon)
+        var acc = RadialBinMap.Accumulator(map: map, epsilon: settings.epsilon)
+        do throws(SFError) {
+            try FFT.transform(image, x0: c.x0, y0: c.y0, width: c.width, height: c.height, planning: planning) { kx0, n, cols in
+                acc.add(firstColumn: kx0, count: n, columns: cols)
+            }
+        } catch let e {
+            if e.status == .constantImage {
+                throw SFError(.constantImage, "image \(image.width)x\(image.height) is constant\(c.width != image.width || c.height != image.height ? " in the \(c.width)x\(c.height) crop" : "") (every pixel is \(image.pixels[c.y0 * image.width + c.x0])): its spectrum has no structure")
+            }
+            throw e
         }
+        let profile = try acc.finish()
         try checkFinite(profile, stage: "azimuthal profile")
         return profile
     }
@@ -64,17 +69,6 @@ public enum FeatureExtractor {
     static func checkFinite(_ v: [Double], stage: String) throws(SFError) {
         if let i = v.firstIndex(where: { !$0.isFinite }) {
             throw SFError(.nonFinite, "\(stage) value \(i) is \(v[i])")
-        }
-    }
-
-    static func isConstant(_ img: GrayImage, _ x0: Int, _ y0: Int, _ w: Int, _ h: Int) -> Bool {
-        img.pixels.withUnsafeBufferPointer { p in
-            let first = p[y0 * img.width + x0]
-            for y in y0..<(y0 + h) {
-                let row = y * img.width
-                for x in x0..<(x0 + w) where p[row + x] != first { return false }
-            }
-            return true
         }
     }
 }

@@ -26,7 +26,9 @@ public enum RadialCenter: String, Sendable, Hashable, CaseIterable {
 /// ((ky + H/2) % H, (kx + W/2) % W) and, for 1 <= kx <= (W-1)/2, also for its
 /// conjugate mirror at (((H - ky) % H + H/2) % H, (W - kx + W/2) % W), which has
 /// the same magnitude (epsilon is added to the real part only). `own` and
-/// `mirror` hold the output bin of both (or `binCount`, a discard slot).
+/// `mirror` hold the output bin of both (or `binCount`, a discard slot),
+/// column by column (index kx * height + ky), the order in which FFT.transform
+/// delivers the spectrum.
 final class RadialBinMap: @unchecked Sendable {
     let width: Int
     let height: Int
@@ -36,9 +38,9 @@ final class RadialBinMap: @unchecked Sendable {
     /// Output bin per half-spectrum element, 16-bit when the bins fit.
     let bins16: (own: [UInt16], mirror: [UInt16])?
     let bins32: (own: [UInt32], mirror: [UInt32])?
-    /// Rows of the half spectrum between renormalisations of the running
-    /// products, so that no product of mantissas in [1, 2) can overflow.
-    let renormRows: Int
+    /// Columns between renormalisations of the running products, so that no
+    /// product of mantissas in [1, 2) can overflow.
+    let renormColumns: Int
 
     struct Key: Hashable, Sendable {
         let width: Int
@@ -93,26 +95,27 @@ final class RadialBinMap: @unchecked Sendable {
         var own = [UInt32](repeating: discard, count: h * hw)
         var mirror = [UInt32](repeating: discard, count: h * hw)
         var counts = [Double](repeating: 0, count: bins + 1)
-        var perRow = [Int](repeating: 0, count: bins + 1)
-        var maxPerRow = 1
+        var perColumn = [Int](repeating: 0, count: bins + 1)
+        var maxPerColumn = 1
         let lastMirrored = (w - 1) / 2
-        for ky in 0..<h {
-            for i in 0...bins { perRow[i] = 0 }
-            let sy = (ky + h / 2) % h
-            let my = ((h - ky) % h + h / 2) % h
-            for kx in 0..<hw {
-                let b = outBin(sy, (kx + w / 2) % w)
-                own[ky * hw + kx] = b
+        for kx in 0..<hw {
+            for i in 0...bins { perColumn[i] = 0 }
+            let sx = (kx + w / 2) % w
+            let mx = (w - kx + w / 2) % w
+            let mirrored = kx >= 1 && kx <= lastMirrored
+            for ky in 0..<h {
+                let b = outBin((ky + h / 2) % h, sx)
+                own[kx * h + ky] = b
                 counts[Int(b)] += 1
-                perRow[Int(b)] += 1
-                if kx >= 1 && kx <= lastMirrored {
-                    let mb = outBin(my, (w - kx + w / 2) % w)
-                    mirror[ky * hw + kx] = mb
+                perColumn[Int(b)] += 1
+                if mirrored {
+                    let mb = outBin(((h - ky) % h + h / 2) % h, mx)
+                    mirror[kx * h + ky] = mb
                     counts[Int(mb)] += 1
-                    perRow[Int(mb)] += 1
+                    perColumn[Int(mb)] += 1
                 }
             }
-            maxPerRow = max(maxPerRow, perRow.max() ?? 1)
+            maxPerColumn = max(maxPerColumn, perColumn.max() ?? 1)
         }
         if bins < Int(UInt16.max) {
             bins16 = (own.map { UInt16($0) }, mirror.map { UInt16($0) })
@@ -122,112 +125,144 @@ final class RadialBinMap: @unchecked Sendable {
             bins32 = (own, mirror)
         }
         self.counts = counts
-        renormRows = max(1, 1000 / maxPerRow)
+        renormColumns = max(1, 1000 / maxPerColumn)
     }
 
-    /// The azimuthal average of `20 * ln|F + epsilon|` over the bins, from the
-    /// half spectrum `spectrum` (layout of `FFT.withSpectrum`).
+    /// Accumulates `20 * ln|F + epsilon|` per bin over the column blocks of
+    /// one spectrum, then gives the azimuthal average.
     ///
     /// Sums of logarithms are computed as logarithms of products: each
     /// |F + eps|^2 is split into a mantissa in [1, 2) and an exponent; per bin
     /// the mantissas are multiplied and the exponents added exactly, and one
     /// log per bin ends the job. This needs one log per bin instead of one per
     /// pixel and is at least as accurate as summing per-pixel logs (relative
-    /// error ~1e-16 per factor, no cancellation).
-    func average(spectrum: UnsafePointer<Double>, epsilon: Double) throws(SFError) -> [Double] {
-        if let b = bins16 {
-            return try b.own.withUnsafeBufferPointer { (o) throws(SFError) in
-                try b.mirror.withUnsafeBufferPointer { (m) throws(SFError) in
-                    try average(spectrum: spectrum, epsilon: epsilon, own: o, mirror: m)
-                }
-            }
-        }
-        let b = bins32!
-        return try b.own.withUnsafeBufferPointer { (o) throws(SFError) in
-            try b.mirror.withUnsafeBufferPointer { (m) throws(SFError) in
-                try average(spectrum: spectrum, epsilon: epsilon, own: o, mirror: m)
-            }
-        }
-    }
-
-    /// Each bin has 4 accumulator lanes (own/mirror x even/odd kx), so that
-    /// neighbouring coefficients of one ring do not wait on each other's
-    /// multiply; the lanes are combined at the end.
-    private func average<I: FixedWidthInteger & UnsignedInteger>(
-        spectrum: UnsafePointer<Double>, epsilon: Double,
-        own: UnsafeBufferPointer<I>, mirror: UnsafeBufferPointer<I>
-    ) throws(SFError) -> [Double] {
-        let bins = binCount
-        let slots = (bins + 1) * 4
-        let hw = halfWidth
-        let rowDoubles = 2 * hw
-        let mantMask: UInt64 = 0x000F_FFFF_FFFF_FFFF
-        let oneBits: UInt64 = 0x3FF0_0000_0000_0000
+    /// error ~1e-16 per factor, no cancellation). Each bin has 4 accumulator
+    /// lanes (own/mirror x even/odd ky), so that neighbouring coefficients of
+    /// one ring do not wait on each other's multiply.
+    struct Accumulator: ~Copyable {
+        let map: RadialBinMap
+        let epsilon: Double
+        let slots: Int
+        /// Per slot, the running mantissa product and exponent sum side by
+        /// side (one cache line holds both): [P0, E0, P1, E1, ...].
+        let PE: UnsafeMutableRawBufferPointer
+        var columnsSinceRenorm = 0
         var bad: (Int, Int, Double)? = nil
-        let P = UnsafeMutableBufferPointer<Double>.allocate(capacity: slots)
-        let E = UnsafeMutableBufferPointer<Int64>.allocate(capacity: slots)
-        defer {
-            P.deallocate()
-            E.deallocate()
+
+        init(map: RadialBinMap, epsilon: Double) {
+            self.map = map
+            self.epsilon = epsilon
+            slots = (map.binCount + 1) * 4
+            PE = .allocate(byteCount: slots * 16, alignment: 64)
+            for i in 0..<slots {
+                PE.storeBytes(of: 1.0, toByteOffset: 16 * i, as: Double.self)
+                PE.storeBytes(of: Int64(0), toByteOffset: 16 * i + 8, as: Int64.self)
+            }
         }
-        P.initialize(repeating: 1)
-        E.initialize(repeating: 0)
-        for ky in 0..<height {
-            let row = spectrum + ky * rowDoubles
-            let base = ky * hw
-            for kx in 0..<hw {
-                let re = row[2 * kx] + epsilon
-                let im = row[2 * kx + 1]
-                var v = re * re + im * im
-                var bits = v.bitPattern
-                var e = Int64((bits >> 52) & 0x7FF)
-                if e == 0 || e == 0x7FF {
-                    // zero, subnormal, inf or NaN
-                    if v > 0 && v.isFinite {
-                        v *= 0x1p64
-                        bits = v.bitPattern
-                        e = Int64((bits >> 52) & 0x7FF) - 64
-                    } else {
-                        if bad == nil { bad = (ky, kx, v) }
-                        continue
+
+        deinit { PE.deallocate() }
+
+        @inline(__always) private func product(_ slot: Int) -> Double {
+            PE.load(fromByteOffset: 16 * slot, as: Double.self)
+        }
+
+        @inline(__always) private func exponent(_ slot: Int) -> Int64 {
+            PE.load(fromByteOffset: 16 * slot + 8, as: Int64.self)
+        }
+
+        /// Adds `count` columns starting at column `kx0` (layout of FFT.transform).
+        mutating func add(firstColumn kx0: Int, count: Int, columns: UnsafePointer<Double>) {
+            if let b = map.bins16 {
+                b.own.withUnsafeBufferPointer { o in
+                    b.mirror.withUnsafeBufferPointer { m in add(kx0, count, columns, o, m) }
+                }
+            } else if let b = map.bins32 {
+                b.own.withUnsafeBufferPointer { o in
+                    b.mirror.withUnsafeBufferPointer { m in add(kx0, count, columns, o, m) }
+                }
+            }
+        }
+
+        private mutating func add<I: FixedWidthInteger & UnsignedInteger>(
+            _ kx0: Int, _ count: Int, _ columns: UnsafePointer<Double>,
+            _ own: UnsafeBufferPointer<I>, _ mirror: UnsafeBufferPointer<I>
+        ) {
+            let h = map.height
+            let mantMask: UInt64 = 0x000F_FFFF_FFFF_FFFF
+            let oneBits: UInt64 = 0x3FF0_0000_0000_0000
+            let pe = PE.baseAddress!, eps = epsilon
+            for c in 0..<count {
+                let col = columns + 2 * c * h
+                let base = (kx0 + c) * h
+                for ky in 0..<h {
+                    let re = col[2 * ky] + eps
+                    let im = col[2 * ky + 1]
+                    var v = re * re + im * im
+                    var bits = v.bitPattern
+                    var e = Int64((bits >> 52) & 0x7FF)
+                    if e == 0 || e == 0x7FF {
+                        // zero, subnormal, inf or NaN
+                        if v > 0 && v.isFinite {
+                            v *= 0x1p64
+                            bits = v.bitPattern
+                            e = Int64((bits >> 52) & 0x7FF) - 64
+                        } else {
+                            if bad == nil { bad = (ky, kx0 + c, v) }
+                            continue
+                        }
                     }
+                    let m = Double(bitPattern: (bits & mantMask) | oneBits)
+                    let lane = ky & 1
+                    let s1 = pe + 16 &* (Int(own[base + ky]) &* 4 &+ lane)
+                    let s2 = pe + 16 &* (Int(mirror[base + ky]) &* 4 &+ 2 &+ lane)
+                    s1.storeBytes(of: s1.load(as: Double.self) * m, as: Double.self)
+                    (s1 + 8).storeBytes(of: (s1 + 8).load(as: Int64.self) &+ e, as: Int64.self)
+                    s2.storeBytes(of: s2.load(as: Double.self) * m, as: Double.self)
+                    (s2 + 8).storeBytes(of: (s2 + 8).load(as: Int64.self) &+ e, as: Int64.self)
                 }
-                let m = Double(bitPattern: (bits & mantMask) | oneBits)
-                let lane = kx & 1
-                let s1 = Int(own[base + kx]) &* 4 &+ lane
-                let s2 = Int(mirror[base + kx]) &* 4 &+ 2 &+ lane
-                P[s1] *= m
-                E[s1] &+= e
-                P[s2] *= m
-                E[s2] &+= e
-            }
-            if (ky + 1) % renormRows == 0 || ky == height - 1 {
-                for b in 0..<slots {
-                    let pb = P[b].bitPattern
-                    E[b] &+= Int64((pb >> 52) & 0x7FF) - 1023
-                    P[b] = Double(bitPattern: (pb & mantMask) | oneBits)
+                columnsSinceRenorm += 1
+                if columnsSinceRenorm >= map.renormColumns {
+                    renormalize()
                 }
             }
         }
-        if let (ky, kx, v) = bad {
-            throw SFError(.nonFinite,
-                          "spectrum coefficient (\(ky), \(kx)) has |F + epsilon| = \(v.squareRoot()) (epsilon = \(epsilon)); its log magnitude is not finite")
-        }
-        // Exponents were accumulated biased (+1023 per factor).
-        let ln2 = 0.693147180559945309417232121458176568
-        var out = [Double](repeating: 0, count: bins)
-        for b in 0..<bins {
-            let n = counts[b]
-            var prod = 1.0
-            var expo = -1023 * Int64(n)
-            for lane in 0..<4 {
-                let pb = (prod * P[4 * b + lane]).bitPattern   // < 4 after renormalisation
-                expo &+= E[4 * b + lane] &+ Int64((pb >> 52) & 0x7FF) - 1023
-                prod = Double(bitPattern: (pb & mantMask) | oneBits)
+
+        private mutating func renormalize() {
+            let mantMask: UInt64 = 0x000F_FFFF_FFFF_FFFF
+            let oneBits: UInt64 = 0x3FF0_0000_0000_0000
+            for b in 0..<slots {
+                let pb = product(b).bitPattern
+                PE.storeBytes(of: exponent(b) &+ Int64((pb >> 52) & 0x7FF) - 1023, toByteOffset: 16 * b + 8, as: Int64.self)
+                PE.storeBytes(of: Double(bitPattern: (pb & mantMask) | oneBits), toByteOffset: 16 * b, as: Double.self)
             }
-            let sumLn = log(prod) + Double(expo) * ln2
-            out[b] = 10 * sumLn / n
+            columnsSinceRenorm = 0
         }
-        return out
+
+        /// The mean of 20 ln|F + eps| per output bin.
+        consuming func finish() throws(SFError) -> [Double] {
+            if let (ky, kx, v) = bad {
+                throw SFError(.nonFinite,
+                              "spectrum coefficient (\(ky), \(kx)) has |F + epsilon| = \(v.squareRoot()) (epsilon = \(epsilon)); its log magnitude is not finite")
+            }
+            renormalize()
+            let mantMask: UInt64 = 0x000F_FFFF_FFFF_FFFF
+            let oneBits: UInt64 = 0x3FF0_0000_0000_0000
+            // Exponents were accumulated biased (+1023 per factor).
+            let ln2 = 0.693147180559945309417232121458176568
+            var out = [Double](repeating: 0, count: map.binCount)
+            for b in 0..<map.binCount {
+                let n = map.counts[b]
+                var prod = 1.0
+                var expo = -1023 * Int64(n)
+                for lane in 0..<4 {
+                    let pb = (prod * product(4 * b + lane)).bitPattern   // < 4 after renormalisation
+                    expo &+= exponent(4 * b + lane) &+ Int64((pb >> 52) & 0x7FF) - 1023
+                    prod = Double(bitPattern: (pb & mantMask) | oneBits)
+                }
+                let sumLn = log(prod) + Double(expo) * ln2
+                out[b] = 10 * sumLn / n
+            }
+            return out
+        }
     }
 }
