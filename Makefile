@@ -3,6 +3,7 @@
 #   make test       everything CI runs (Swift tests, Python tests through the
 #                   real dist/ library, C examples, hostile-input corpus)
 #   make bench      speed against the numpy pipelines, ratios printed
+#   make fuzz       libFuzzer harnesses (Fuzz/), FUZZ_SECONDS each (default 60)
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
@@ -21,6 +22,7 @@ SAMPLES := $(CURDIR)/.build-samples
 LOCK := flock /tmp/spectralfake-build.lock
 
 .PHONY: build deps test-deps run test test-swift test-python test-c test-leaks test-asan test-tsan bench clean \
+        fuzz fuzz-build \
         abi-check abi-record \
         examples samples
 
@@ -74,8 +76,10 @@ test: build test-deps abi-check test-swift test-python test-c test-leaks
 test-swift:
 	$(LOCK) $(SWIFT) test
 
-test-python: build test-deps
-	$(PYTHON) -m pytest -q Tests/python
+# Tests/hostile: the hostile-input corpus through the binding and the C
+# example (dist/bin/sf-features), in child processes.
+test-python: examples test-deps
+	$(PYTHON) -m pytest -q Tests/python Tests/hostile
 
 test-c: examples samples
 	$(PYTHON) Tests/c/run_c_examples.py $(DIST)/bin $(SAMPLES)
@@ -126,8 +130,49 @@ test-tsan: test-deps
 	  SPECTRALFAKE_LIBRARY=$(CURDIR)/.build-tsan-lib/dist/libspectralfake.so.1 $(PYTHON) -m pytest -q Tests/python/test_concurrency.py
 	@echo "make test-tsan: clean"
 
+# Fuzzing (Fuzz/README.md): libFuzzer harnesses of the C ABI, built with
+# ASan + coverage for the Swift code and the C codec, plus UBSan for the C
+# codec (its handlers come from the ASan runtime; SF_UBSAN=1 would load a
+# second sanitizer runtime, which deadlocks at start-up next to the fuzzer's
+# static one). SF_FUZZ=1 drops the export list, which would hide the ASan
+# interceptors from libswiftCore/libjpeg/libpng/FFTW. Each harness runs
+# FUZZ_SECONDS on a scratch copy of Fuzz/corpus/<harness> (plus the
+# committed crash regressions); new inputs stay in fuzz-out/, crashes go to
+# fuzz-out/artifacts/<harness>/ and fail the target.
+FUZZ_SECONDS ?= 60
+FUZZ_OUT := $(CURDIR)/fuzz-out
+FUZZ_BUILD := Fuzz/.build-fuzz
+FUZZ_BUILD_FLAGS := -c release --package-path Fuzz --scratch-path $(FUZZ_BUILD) \
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld \
+  -Xcc -fsanitize=fuzzer-no-link,address,undefined -Xcc -fno-sanitize-recover=undefined
+FUZZ_RUN_FLAGS := -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+fuzz-build: deps
+	SF_FUZZ=1 $(LOCK) $(SWIFT) build $(FUZZ_BUILD_FLAGS)
+
+fuzz: fuzz-build
+	@bin=$(FUZZ_BUILD)/release; failed=""; \
+	for h in decode features model; do \
+	  case $$h in decode) exe=FuzzDecode dict=image;; features) exe=FuzzFeatures dict=image;; model) exe=FuzzModel dict=model;; esac; \
+	  rm -rf $(FUZZ_OUT)/corpus/$$h $(FUZZ_OUT)/artifacts/$$h; \
+	  mkdir -p $(FUZZ_OUT)/corpus/$$h $(FUZZ_OUT)/artifacts/$$h; \
+	  cp Fuzz/corpus/$$h/* $(FUZZ_OUT)/corpus/$$h/; \
+	  reg=Fuzz/corpus/regressions/$$h; [ -d $$reg ] || reg=""; \
+	  echo "== $$exe: $(FUZZ_SECONDS) s (log: $(FUZZ_OUT)/$$exe.log)"; \
+	  ASAN_OPTIONS=detect_leaks=1:$$ASAN_OPTIONS \
+	    $$bin/$$exe $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SECONDS) -dict=Fuzz/dict/$$dict.dict \
+	    -artifact_prefix=$(FUZZ_OUT)/artifacts/$$h/ $(FUZZ_OUT)/corpus/$$h $$reg \
+	    > $(FUZZ_OUT)/$$exe.log 2>&1; rc=$$?; \
+	  grep -E '^#[0-9]+ +DONE|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' $(FUZZ_OUT)/$$exe.log; \
+	  if [ $$rc -ne 0 ] || [ -n "$$(ls -A $(FUZZ_OUT)/artifacts/$$h)" ]; then \
+	    failed="$$failed $$exe"; \
+	    grep -E 'ERROR:|FUZZ CHECK FAILED|SUMMARY:|Test unit written' $(FUZZ_OUT)/$$exe.log | head -5; \
+	  fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make fuzz: findings in$$failed (inputs in $(FUZZ_OUT)/artifacts)"; exit 1; fi; \
+	echo "make fuzz: no findings"
+
 bench: build test-deps
 	$(PYTHON) bench/bench.py
 
 clean:
-	rm -rf .build .build-dist .build-asan .build-asan-lib .build-tsan .build-tsan-lib .build-samples dist
+	rm -rf .build .build-dist .build-asan .build-asan-lib .build-tsan .build-tsan-lib .build-samples dist Fuzz/.build-fuzz fuzz-out

@@ -119,7 +119,8 @@ typedef enum sf_status {
     SF_ERR_LIMIT_INPUT_SIZE = 11,/* encoded input over sf_limits.max_input_bytes */
     SF_ERR_IMAGE_TOO_SMALL = 12, /* fewer than 4 profile values (smaller than about 9x9 after cropping) */
     SF_ERR_CONSTANT_IMAGE = 13,  /* every pixel equal: the spectrum has no structure */
-    SF_ERR_NON_FINITE = 14,      /* a feature would be NaN or infinite (never returned) */
+    SF_ERR_NON_FINITE = 14,      /* a feature, decision or probability would be NaN or infinite
+                                    (such values are never handed back) */
     SF_ERR_OUT_OF_MEMORY = 15,
     SF_ERR_MODEL_INVALID = 16,   /* malformed model file: the message names the field and the reason */
     SF_ERR_MODEL_VERSION = 17,   /* model written by a newer, unknown format version */
@@ -176,7 +177,7 @@ typedef struct sf_settings {
     int32_t preset;      /* sf_preset the settings started from (informative) */
     int32_t interpolate; /* 1: cubic interpolation onto n points; 0: raw profile */
     int64_t n;           /* number of interpolated points, 1 .. 1048576 */
-    double epsilon;      /* added to the real part of each DFT coefficient, finite, >= 0 */
+    double epsilon;      /* added to the real part of each DFT coefficient, 0 ... 1e100 */
     int32_t center;      /* sf_center */
     int32_t normalize;   /* sf_normalize */
     int32_t crop;        /* sf_crop */

@@ -8,9 +8,13 @@
  *         CMYK->gray formula for 4-component files), default ISLOW DCT,
  *         errors inside jpeg_finish_decompress ignored (we never call it:
  *         every scanline has been read by then).
- *   PNG:  strip_16, strip_alpha, palette_to_rgb, expand_gray_1_2_4_to_8,
- *         rgb_to_gray(1, 0.299, 0.587), interlace handling, read_end.
- *   EXIF orientation (JPEG APP1, PNG eXIf) applied as cv2 applies it.
+ *   PNG:  OpenCV's own chunk walk before libpng (png_precheck), the chunk
+ *         rules of the libpng OpenCV ships where they differ from ours
+ *         (png_libpng_compat), then strip_16, strip_alpha, palette_to_rgb,
+ *         expand_gray_1_2_4_to_8, rgb_to_gray(1, 0.299, 0.587), interlace
+ *         handling, read_end.
+ *   EXIF orientation (JPEG APP1, PNG eXIf) read with OpenCV's ExifReader
+ *   rules and applied as cv2 applies it.
  *
  * libjpeg needs setjmp/longjmp for errors, which Swift cannot host, hence
  * this C file. Every path returns an sfc_code and never exits. */
@@ -68,27 +72,94 @@ static uint32_t rd32(const uint8_t *p, int le) {
               : (((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3]);
 }
 
-int sfc_exif_orientation(const uint8_t *d, size_t n) {
-    if (!d) return 0;
-    if (n >= 6 && memcmp(d, "Exif\0\0", 6) == 0) { d += 6; n -= 6; }
-    if (n < 8) return 0;
-    int le;
-    if (d[0] == 'I' && d[1] == 'I') le = 1;
-    else if (d[0] == 'M' && d[1] == 'M') le = 0;
-    else return 0;
-    if (rd16(d + 2, le) != 42) return 0;
-    uint32_t ifd = rd32(d + 4, le);
-    if (ifd > n || n - ifd < 2) return 0;
-    unsigned count = rd16(d + ifd, le);
-    size_t p = (size_t)ifd + 2;
-    for (unsigned i = 0; i < count; i++, p += 12) {
-        if (p > n || n - p < 12) return 0;
-        if (rd16(d + p, le) == 0x0112) {
-            unsigned v = rd16(d + p + 8, le);
-            return (v >= 1 && v <= 8) ? (int)v : 0;
+/* EXIF is read as OpenCV 5.0 reads it (imgcodecs/src/exif.cpp, ExifReader),
+ * quirks included, so that the same orientation is applied:
+ *   - the byte order is little-endian only for "II"; any other mark (even
+ *     "IM" or "XX") is read big-endian; the tag mark must then read 42;
+ *   - IFD0 entries are parsed in order into a tag map where the first value
+ *     of a tag wins; the map persists across the Exif APP1 segments of one
+ *     JPEG (each is parsed in turn), so a later segment can supply the
+ *     orientation an earlier one lacked;
+ *   - parsing stops at the first entry that cannot be read (ExifParsingError)
+ *     but keeps the entries read before it. Reads are bounds-checked like
+ *     getU16/getU32 (offset + 1 / offset + 3 must be < size), and the known
+ *     tags whose reader can throw (strings, rationals) are replayed;
+ *   - the orientation is the 16-bit value at entry offset 8, whatever the
+ *     type and count; loadsave.cpp applies it only for 1..8. */
+struct cv_exif {
+    int found;            /* an orientation entry was read */
+    unsigned orientation; /* its value (any 16-bit value) */
+};
+
+static int cvx_u16(const uint8_t *d, size_t n, int le, uint64_t off, unsigned *v) {
+    if (off + 1 >= n) return 0;
+    *v = rd16(d + off, le);
+    return 1;
+}
+static int cvx_u32(const uint8_t *d, size_t n, int le, uint64_t off, uint32_t *v) {
+    if (off + 3 >= n) return 0;
+    *v = rd32(d + off, le);
+    return 1;
+}
+/* `count` unsigned rationals from the offset stored at entry + 8; the offset
+ * advances in 32-bit arithmetic as in OpenCV (uint32_t rationalOffset). */
+static int cvx_rationals(const uint8_t *d, size_t n, int le, uint64_t entry, unsigned count) {
+    uint32_t r, tmp;
+    if (!cvx_u32(d, n, le, entry + 8, &r)) return 0;
+    for (unsigned i = 0; i < count; i++, r += 8)
+        if (!cvx_u32(d, n, le, r, &tmp) || !cvx_u32(d, n, le, (uint64_t)r + 4, &tmp)) return 0;
+    return 1;
+}
+
+/* One ExifReader::parseExif(data, size) call on a TIFF block. */
+static void cv_exif_parse(const uint8_t *d, size_t n, struct cv_exif *st) {
+    if (!d || n == 0) return;
+    const int le = n > 1 && d[0] == 'I' && d[1] == 'I';
+    unsigned v;
+    uint32_t ifd;
+    if (!cvx_u16(d, n, le, 2, &v) || v != 42) return;
+    if (!cvx_u32(d, n, le, 4, &ifd)) return;
+    if (!cvx_u16(d, n, le, ifd, &v)) return;
+    const unsigned count = v;
+    uint64_t off = (uint64_t)ifd + 2;
+    for (unsigned i = 0; i < count; i++, off += 12) {
+        unsigned tag;
+        if (!cvx_u16(d, n, le, off, &tag)) return;
+        switch (tag) {
+        case 0x0112: /* ORIENTATION */
+            if (!cvx_u16(d, n, le, off + 8, &v)) return;
+            if (!st->found) { st->found = 1; st->orientation = v; }
+            break;
+        case 0x010E: case 0x010F: case 0x0110: case 0x0131: case 0x0132: case 0x8298: {
+            /* getString: data inline at absolute offset 8 (sic) when <= 4 bytes */
+            uint32_t size, at = 8;
+            if (!cvx_u32(d, n, le, off + 4, &size)) return;
+            if (size > 4 && !cvx_u32(d, n, le, off + 8, &at)) return;
+            if ((uint64_t)at > n || (uint64_t)at + size > n) return;
+            break;
+        }
+        case 0x011A: case 0x011B: if (!cvx_rationals(d, n, le, off, 1)) return; break; /* X/YRESOLUTION */
+        case 0x013E: if (!cvx_rationals(d, n, le, off, 2)) return; break;               /* WHITE_POINT */
+        case 0x013F: if (!cvx_rationals(d, n, le, off, 6)) return; break;               /* PRIMARY_CHROMATICIES */
+        case 0x0211: if (!cvx_rationals(d, n, le, off, 3)) return; break;               /* Y_CB_CR_COEFFICIENTS */
+        case 0x0214: if (!cvx_rationals(d, n, le, off, 6)) return; break;               /* REFERENCE_BLACK_WHITE */
+        case 0x0128: case 0x0213: if (!cvx_u16(d, n, le, off + 8, &v)) return; break;    /* RESOLUTION_UNIT, YCbCr pos */
+        default: break;
         }
     }
-    return 0;
+}
+
+/* The orientation cv2 applies for a parsed tag map: 1..8, else 0 (none). */
+static int cv_exif_result(const struct cv_exif *st) {
+    return st->found && st->orientation >= 1 && st->orientation <= 8 ? (int)st->orientation : 0;
+}
+
+int sfc_exif_orientation(const uint8_t *d, size_t n) {
+    struct cv_exif st = {0, 0};
+    if (!d) return 0;
+    if (n >= 6 && memcmp(d, "Exif\0\0", 6) == 0) { d += 6; n -= 6; }
+    cv_exif_parse(d, n, &st);
+    return cv_exif_result(&st);
 }
 
 /* Applies an EXIF orientation to a w x h gray image; returns a new buffer
@@ -96,7 +167,7 @@ int sfc_exif_orientation(const uint8_t *d, size_t n) {
 static uint8_t *apply_orientation(uint8_t *src, uint32_t *pw, uint32_t *ph, int o) {
     if (o < 2 || o > 8) return src;
     const size_t w = *pw, h = *ph;
-    uint8_t *dst = malloc(w * h ? w * h : 1);
+    uint8_t *dst = malloc(w * h > 0 ? w * h : 1);
     if (!dst) return NULL;
     const int transpose = o >= 5;
     const size_t ow = transpose ? h : w, oh = transpose ? w : h;
@@ -152,7 +223,8 @@ struct jpeg_ctx {
     int code;          /* sfc_code to return after longjmp */
     uint32_t max_scans;
     uint32_t scans_seen;
-    char text[JMSG_LENGTH_MAX];
+    uint32_t max_width, max_height; /* our limits, for JERR_IMAGE_TOO_BIG */
+    char text[JMSG_LENGTH_MAX + 128];
 };
 
 static void jpeg_error_exit_cb(j_common_ptr c) {
@@ -164,6 +236,18 @@ static void jpeg_error_exit_cb(j_common_ptr c) {
         x->code = SFC_ERR_UNSUPPORTED; break;
     case JERR_OUT_OF_MEMORY:
         x->code = SFC_ERR_NOMEM; break;
+    case JERR_IMAGE_TOO_BIG: {
+        /* libjpeg refuses sides over JPEG_MAX_DIMENSION (65500) inside
+         * jpeg_read_header, before our own check: report it as the
+         * dimension limit it is, with the size the header declares. */
+        j_decompress_ptr d = c->is_decompressor ? (j_decompress_ptr)c : NULL;
+        x->code = SFC_ERR_LIMIT_DIMENSION;
+        snprintf(x->text, sizeof x->text,
+                 "image is %ux%u, over the dimension limit %ux%u (max_width x max_height; libjpeg reads at most %d pixels per side)",
+                 d ? (unsigned)d->image_width : 0u, d ? (unsigned)d->image_height : 0u, x->max_width, x->max_height,
+                 JPEG_MAX_DIMENSION);
+        break;
+    }
     default:
         x->code = SFC_ERR_CORRUPT; break;
     }
@@ -220,6 +304,8 @@ static int decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, 
     x.pub.error_exit = jpeg_error_exit_cb;
     x.pub.emit_message = jpeg_emit_message_cb;
     x.max_scans = lim ? lim->max_scans : 0;
+    x.max_width = lim ? lim->max_width : 0;
+    x.max_height = lim ? lim->max_height : 0;
     if (setjmp(x.jb)) {
         out->seen_scans = x.scans_seen;
         set_msg(msg, cap, "%s", x.text);
@@ -251,13 +337,14 @@ static int decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, 
     int rc = check_limits(ci.image_width, ci.image_height, lim, msg, cap);
     if (rc != SFC_OK) { jpeg_destroy_decompress(&ci); return rc; }
 
-    int orientation = 0;
+    /* grfmt_jpeg.cpp readHeader: every APP1 longer than 6 bytes that starts
+     * with "Exif\0\0" is parsed, in order, into one tag map. */
+    struct cv_exif exif = {0, 0};
     for (jpeg_saved_marker_ptr m = ci.marker_list; m; m = m->next) {
-        if (m->marker == JPEG_APP0 + 1 && m->data_length >= 6 && memcmp(m->data, "Exif\0\0", 6) == 0) {
-            orientation = sfc_exif_orientation(m->data, m->data_length);
-            break;
-        }
+        if (m->marker == JPEG_APP0 + 1 && m->data_length > 6 && memcmp(m->data, "Exif\0\0", 6) == 0)
+            cv_exif_parse(m->data + 6, m->data_length - 6, &exif);
     }
+    const int orientation = cv_exif_result(&exif);
 
     const int cmyk = ci.num_components == 4;
     ci.out_color_space = cmyk ? JCS_CMYK : JCS_GRAYSCALE;
@@ -350,53 +437,219 @@ static void png_read_cb(png_structp p, png_bytep dst, size_t n) {
     x->pos += n;
 }
 
-/* OpenCV 5 walks the chunk list itself before libpng and rejects some files
- * that libpng only warns about; we do the same so that we fail where
- * cv2.imdecode returns None. */
-static int png_precheck(const uint8_t *d, size_t n, char *msg, size_t cap) {
+#define PNG_ID(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (uint32_t)(d))
+#define ID_IHDR PNG_ID('I', 'H', 'D', 'R')
+#define ID_IDAT PNG_ID('I', 'D', 'A', 'T')
+#define ID_IEND PNG_ID('I', 'E', 'N', 'D')
+#define ID_PLTE PNG_ID('P', 'L', 'T', 'E')
+#define ID_tRNS PNG_ID('t', 'R', 'N', 'S')
+#define ID_tEXt PNG_ID('t', 'E', 'X', 't')
+#define ID_bKGD PNG_ID('b', 'K', 'G', 'D')
+#define ID_acTL PNG_ID('a', 'c', 'T', 'L')
+#define ID_fcTL PNG_ID('f', 'c', 'T', 'L')
+#define ID_fdAT PNG_ID('f', 'd', 'A', 'T')
+#define ID_CgBI PNG_ID('C', 'g', 'B', 'I')
+
+/* PNG_USER_CHUNK_MALLOC_MAX of the libpng OpenCV is built with (pnglibconf.h
+ * default); OpenCV compares it with the chunk length + 12. */
+#define CV_PNG_CHUNK_MAX 8000000u
+
+/* A chunk type for messages: the four bytes, or hex when not printable. */
+static const char *chunk_name(uint32_t id, char buf[16]) {
+    const uint8_t c[4] = {(uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id};
+    int printable = 1;
+    for (int i = 0; i < 4; i++) printable &= c[i] >= 0x20 && c[i] < 0x7F;
+    if (printable) snprintf(buf, 16, "'%c%c%c%c'", c[0], c[1], c[2], c[3]);
+    else snprintf(buf, 16, "0x%08x", (unsigned)id);
+    return buf;
+}
+
+/* CRC-32 as PNG uses it (the table is rebuilt per call: no global state). */
+static uint32_t png_crc(const uint8_t *p, size_t n) {
+    uint32_t table[256];
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        table[i] = c;
+    }
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+/* OpenCV 5.0 reads the chunks up to the first IDAT itself before it lets
+ * libpng read the file (imgcodecs/src/grfmt_png.cpp, PngDecoder::readHeader
+ * and PngDecoder::read_chunk), and returns None for some files that libpng
+ * accepts. This replays those checks exactly, so that we fail where
+ * cv2.imdecode returns None:
+ *   read_chunk() fails when the 8-byte chunk header, or the data and CRC,
+ *   do not fit in the buffer; for IHDR of length != 13, acTL != 8, fcTL != 26
+ *   and bKGD not 1, 2 or 6 bytes (whatever the colour type); and for any
+ *   other chunk except fdAT, IDAT, IEND, PLTE, tEXt and tRNS whose length
+ *   + 12 exceeds PNG_USER_CHUNK_MALLOC_MAX (8000000).
+ *   readHeader() fails when the first chunk is not IHDR (a CgBI first chunk
+ *   is reported as such), for a chunk type of 0, an acTL with 0 frames, an
+ *   fcTL with dispose_op > 2 or blend_op > 1, and (after png_read_info) when
+ *   the last fcTL's x_offset + width or y_offset + height (64-bit sums)
+ *   exceeds the image.
+ * IEND does not end the walk: OpenCV reads on to the first IDAT. Chunks after
+ * the first IDAT are not checked. On success *ctype is IHDR's colour type. */
+static int png_precheck(const uint8_t *d, size_t n, int *ctype, char *msg, size_t cap) {
     size_t p = 8;
-    int first = 1;
-    while (p + 8 <= n) {
-        uint32_t len = rd32(d + p, 0);
-        const uint8_t *type = d + p + 4;
+    int first = 1, have_fctl = 0;
+    uint32_t width = 0, height = 0, fw = 0, fh = 0, fx = 0, fy = 0;
+    char nb[16];
+    for (;;) {
+        if (n - p < 8) {
+            set_msg(msg, cap, "PNG data ends before the image data (%zu bytes, no IDAT chunk read)", n);
+            return SFC_ERR_TRUNCATED;
+        }
+        const uint32_t len = rd32(d + p, 0), id = rd32(d + p + 4, 0);
+        const uint64_t size = (uint64_t)len + 12;
+        const char *want = NULL;
+        if (id == ID_IHDR) want = len == 13 ? NULL : "13";
+        else if (id == ID_acTL) want = len == 8 ? NULL : "8";
+        else if (id == ID_fcTL) want = len == 26 ? NULL : "26";
+        else if (id == ID_bKGD) want = (len == 1 || len == 2 || len == 6) ? NULL : "1, 2 or 6";
+        else if (id != ID_fdAT && id != ID_IDAT && id != ID_IEND && id != ID_PLTE && id != ID_tEXt &&
+                 id != ID_tRNS && size > CV_PNG_CHUNK_MAX) {
+            set_msg(msg, cap, "PNG: %s chunk of %u bytes before the image data (OpenCV refuses such a chunk "
+                    "over %u bytes)", chunk_name(id, nb), (unsigned)len, CV_PNG_CHUNK_MAX - 12);
+            return SFC_ERR_CORRUPT;
+        }
+        if (want) {
+            set_msg(msg, cap, "PNG: %s chunk has length %u (OpenCV requires %s)", chunk_name(id, nb),
+                    (unsigned)len, want);
+            return SFC_ERR_CORRUPT;
+        }
+        if (size > n - p) {
+            set_msg(msg, cap, "PNG data ends inside the %s chunk at offset %zu (%llu bytes with header and CRC, "
+                    "%zu present)", chunk_name(id, nb), p, (unsigned long long)size, n - p);
+            return SFC_ERR_TRUNCATED;
+        }
+        const uint8_t *c = d + p + 8;
         if (first) {
-            if (memcmp(type, "IHDR", 4) != 0) {
-                set_msg(msg, cap, "PNG: first chunk is '%.4s', not IHDR", (const char *)type);
+            if (id == ID_CgBI) {
+                set_msg(msg, cap, "PNG: Apple CgBI chunk first (iPhone-optimised PNG), not supported");
+                return SFC_ERR_UNSUPPORTED;
+            }
+            if (id != ID_IHDR) {
+                set_msg(msg, cap, "PNG: first chunk is %s, not IHDR", chunk_name(id, nb));
                 return SFC_ERR_CORRUPT;
             }
+            width = rd32(c, 0);
+            height = rd32(c + 4, 0);
+            *ctype = c[9];
             first = 0;
+        } else if (id == 0) {
+            set_msg(msg, cap, "PNG: chunk with type 0 at offset %zu", p);
+            return SFC_ERR_CORRUPT;
+        } else if (id == ID_IDAT) {
+            break;
+        } else if (id == ID_acTL && rd32(c, 0) == 0) {
+            set_msg(msg, cap, "PNG: acTL chunk declares 0 frames");
+            return SFC_ERR_CORRUPT;
+        } else if (id == ID_fcTL) {
+            fw = rd32(c + 4, 0);
+            fh = rd32(c + 8, 0);
+            fx = rd32(c + 12, 0);
+            fy = rd32(c + 16, 0);
+            if (c[24] > 2 || c[25] > 1) {
+                set_msg(msg, cap, "PNG: fcTL chunk has dispose_op %u and blend_op %u (at most 2 and 1)",
+                        (unsigned)c[24], (unsigned)c[25]);
+                return SFC_ERR_CORRUPT;
+            }
+            have_fctl = 1;
         }
-        if (memcmp(type, "IDAT", 4) == 0 || memcmp(type, "IEND", 4) == 0) return SFC_OK;
-        if (memcmp(type, "CgBI", 4) == 0) {
-            set_msg(msg, cap, "PNG: Apple CgBI chunk (iPhone-optimised PNG) is not supported");
-            return SFC_ERR_UNSUPPORTED;
-        }
-        if ((memcmp(type, "bKGD", 4) == 0 && len > 8) ||
-            (memcmp(type, "acTL", 4) == 0 && len != 8) ||
-            (memcmp(type, "fcTL", 4) == 0 && len != 26)) {
-            set_msg(msg, cap, "PNG: %.4s chunk has a bad length (%u)", (const char *)type, len);
+        p += (size_t)size;
+    }
+    if (have_fctl && ((uint64_t)fx + fw > width || (uint64_t)fy + fh > height)) {
+        set_msg(msg, cap, "PNG: fcTL frame %ux%u at (%u, %u) exceeds the %ux%u image", (unsigned)fw, (unsigned)fh,
+                (unsigned)fx, (unsigned)fy, (unsigned)width, (unsigned)height);
+        return SFC_ERR_CORRUPT;
+    }
+    return SFC_OK;
+}
+
+/* A chunk type libpng 1.6.58 reads: four ASCII letters, the third (the
+ * reserved bit) upper case. */
+static int png_type_ok(uint32_t id) {
+    for (int i = 0; i < 4; i++) {
+        const unsigned c = (id >> (24 - 8 * i)) & 0xFF;
+        const int upper = c >= 'A' && c <= 'Z', lower = c >= 'a' && c <= 'z';
+        if (!(upper || (lower && i != 2))) return 0;
+    }
+    return 1;
+}
+
+/* Chunk-level differences between the libpng we link (Debian 1.6.39) and
+ * the libpng 1.6.58 that opencv-python 5.0 ships, emulated so that the
+ * same files are accepted (pngrutil.c of both versions):
+ *   - 1.6.58 refuses a chunk type whose third letter is lower case
+ *     (check_chunk_name: the reserved bit must be 0); 1.6.39 reads it.
+ *   - 1.6.58 checks the CRC of IEND as for an ancillary chunk (warning only:
+ *     png_handle_IEND -> png_crc_finish_critical(..., 1)); 1.6.39 fails.
+ *   - 1.6.58 treats every PLTE problem in an image that is not colour-mapped
+ *     as benign (a CRC error or a duplicate PLTE: "1.6.47: consistency" in
+ *     png_handle_PLTE); 1.6.39 fails on both.
+ * The CRC cases are fixed in a copy of the data that libpng reads, and a
+ * second or later PLTE of such an image is renamed there to an unknown
+ * ancillary chunk ("pLTE") that libpng skips; a PLTE does not change the
+ * gray output of an image that is not colour-mapped. The walk follows libpng
+ * chunk by chunk up to the first IEND (what libpng reads) and stops where
+ * libpng would fail anyway (a length over 2^31 - 1 or a truncation).
+ * *copy receives the corrected copy (free it), or NULL when none is needed. */
+static int png_libpng_compat(const uint8_t *d, size_t n, int ctype, uint8_t **copy, char *msg, size_t cap) {
+    size_t p = 8;
+    int plte_seen = 0;
+    char nb[16];
+    *copy = NULL;
+    while (n - p >= 8) {
+        const uint32_t len = rd32(d + p, 0), id = rd32(d + p + 4, 0);
+        if (!png_type_ok(id)) {
+            set_msg(msg, cap, "PNG: invalid chunk type %s at offset %zu (%s)", chunk_name(id, nb), p,
+                    png_type_ok(id & ~0x2000u) ? "its third letter must be upper case" : "not four letters");
             return SFC_ERR_CORRUPT;
         }
-        if (len > 8000000u && memcmp(type, "tEXt", 4) != 0 && memcmp(type, "PLTE", 4) != 0 &&
-            memcmp(type, "tRNS", 4) != 0) {
-            set_msg(msg, cap, "PNG: %.4s chunk of %u bytes before the image data (limit 8000000)",
-                    (const char *)type, len);
-            return SFC_ERR_CORRUPT;
+        if (len > 0x7FFFFFFFu || (uint64_t)len + 12 > n - p) break; /* libpng fails on this chunk */
+        const int fix_iend = id == ID_IEND;
+        const int fix_plte = id == ID_PLTE && ctype != PNG_COLOR_TYPE_PALETTE;
+        if (fix_iend || fix_plte) {
+            const int rename = fix_plte && plte_seen;
+            const uint32_t stored = rd32(d + p + 8 + len, 0);
+            if (rename || png_crc(d + p + 4, (size_t)len + 4) != stored) {
+                if (!*copy) {
+                    *copy = malloc(n);
+                    if (!*copy) {
+                        set_msg(msg, cap, "out of memory copying a %zu-byte PNG", n);
+                        return SFC_ERR_NOMEM;
+                    }
+                    memcpy(*copy, d, n);
+                }
+                uint8_t *t = *copy + p + 4;
+                if (rename) t[0] = 'p';
+                const uint32_t crc = png_crc(t, (size_t)len + 4);
+                t[4 + len] = (uint8_t)(crc >> 24);
+                t[5 + len] = (uint8_t)(crc >> 16);
+                t[6 + len] = (uint8_t)(crc >> 8);
+                t[7 + len] = (uint8_t)crc;
+            }
+            if (fix_plte) plte_seen = 1;
         }
-        if ((size_t)len > n - p - 8) return SFC_OK; /* libpng reports the truncation */
+        if (id == ID_IEND) break;
         p += (size_t)len + 12;
     }
     return SFC_OK;
 }
 
-static int decode_png(const uint8_t *data, size_t size, const sfc_limits *lim, sfc_image *out,
-                      char *msg, size_t cap) {
+/* The libpng part: OpenCV's call sequence on data that passed the checks. */
+static int decode_png_libpng(const uint8_t *data, size_t size, const sfc_limits *lim, sfc_image *out,
+                             char *msg, size_t cap) {
     struct png_ctx x;
     memset(&x, 0, sizeof x);
     x.data = data;
     x.size = size;
-    int rc = png_precheck(data, size, msg, cap);
-    if (rc != SFC_OK) return rc;
+    int rc;
 
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &x, png_error_cb, png_warning_cb);
     if (!png) { set_msg(msg, cap, "out of memory (libpng)"); return SFC_ERR_NOMEM; }
@@ -442,11 +695,10 @@ static int decode_png(const uint8_t *data, size_t size, const sfc_limits *lim, s
     png_set_rgb_to_gray(png, 1, 0.299, 0.587);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
-    if (png_get_channels(png, info) != 1 || png_get_bit_depth(png, info) != 8 ||
-        png_get_rowbytes(png, info) != (size_t)w) {
+    const int out_channels = png_get_channels(png, info), out_depth = png_get_bit_depth(png, info);
+    if (out_channels != 1 || out_depth != 8 || png_get_rowbytes(png, info) != (size_t)w) {
         png_destroy_read_struct(&png, &info, &end);
-        set_msg(msg, cap, "PNG: unexpected output layout (channels %d, depth %d)",
-                png_get_channels(png, info), png_get_bit_depth(png, info));
+        set_msg(msg, cap, "PNG: unexpected output layout (channels %d, depth %d)", out_channels, out_depth);
         return SFC_ERR_UNSUPPORTED;
     }
     pixels = malloc((size_t)w * h);
@@ -469,7 +721,12 @@ static int decode_png(const uint8_t *data, size_t size, const sfc_limits *lim, s
         png_bytep exif = NULL;
         if (png_get_valid(png, info, PNG_INFO_eXIf)) png_get_eXIf_1(png, info, &nexif, &exif);
         else if (png_get_valid(png, end, PNG_INFO_eXIf)) png_get_eXIf_1(png, end, &nexif, &exif);
-        if (exif && nexif) orientation = sfc_exif_orientation(exif, nexif);
+        if (exif && nexif) {
+            /* the chunk holds the TIFF block itself: no "Exif\0\0" is skipped */
+            struct cv_exif st = {0, 0};
+            cv_exif_parse(exif, nexif, &st);
+            orientation = cv_exif_result(&st);
+        }
     }
 #endif
     png_destroy_read_struct(&png, &info, &end);
@@ -491,6 +748,19 @@ static int decode_png(const uint8_t *data, size_t size, const sfc_limits *lim, s
     return SFC_OK;
 }
 
+static int decode_png(const uint8_t *data, size_t size, const sfc_limits *lim, sfc_image *out,
+                      char *msg, size_t cap) {
+    int ctype = -1;
+    int rc = png_precheck(data, size, &ctype, msg, cap);
+    if (rc != SFC_OK) return rc;
+    uint8_t *copy = NULL;
+    rc = png_libpng_compat(data, size, ctype, &copy, msg, cap);
+    if (rc != SFC_OK) return rc;
+    rc = decode_png_libpng(copy ? copy : data, size, lim, out, msg, cap);
+    free(copy);
+    return rc;
+}
+
 /* ------------------------------------------------------------------ entry */
 
 int sfc_decode_gray(const uint8_t *data, size_t size, const sfc_limits *lim, sfc_image *out,
@@ -501,6 +771,12 @@ int sfc_decode_gray(const uint8_t *data, size_t size, const sfc_limits *lim, sfc
     if (!data || size == 0) {
         set_msg(msg, cap, "empty input (0 bytes)");
         return SFC_ERR_EMPTY;
+    }
+    /* A proper prefix of a signature is a truncated file, not an unknown one. */
+    if ((size < sizeof PNG_SIG && memcmp(data, PNG_SIG, size) == 0) ||
+        (size < 3 && memcmp(data, "\xFF\xD8\xFF", size) == 0)) {
+        set_msg(msg, cap, "%s data ends inside its signature (%zu bytes)", data[0] == 0xFF ? "JPEG" : "PNG", size);
+        return SFC_ERR_TRUNCATED;
     }
     char name[64];
     int fmt = sfc_sniff(data, size, name, sizeof name);

@@ -40,6 +40,7 @@ public struct FeatureSettings: Sendable, Hashable {
     public var interpolate: Bool
 
     public static let maxN = 1 << 20
+    public static let maxEpsilon = 1e100
 
     public init(preset: Preset = .celeba) {
         self.preset = preset
@@ -64,8 +65,9 @@ public struct FeatureSettings: Sendable, Hashable {
         if interpolate && (n < 1 || n > FeatureSettings.maxN) {
             throw SFError(.invalidArgument, "n = \(n) is out of range (1 ... \(FeatureSettings.maxN)) with interpolation on")
         }
-        if !epsilon.isFinite || epsilon < 0 {
-            throw SFError(.invalidArgument, "epsilon = \(epsilon) must be finite and >= 0")
+        // |F + eps|^2 must stay finite: epsilon is bounded well below sqrt(DBL_MAX).
+        if !(epsilon >= 0 && epsilon <= FeatureSettings.maxEpsilon) {
+            throw SFError(.invalidArgument, "epsilon = \(epsilon) must be in 0 ... \(FeatureSettings.maxEpsilon)")
         }
     }
 

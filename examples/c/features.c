@@ -1,6 +1,6 @@
 /* features.c - print the spectral features of image files as CSV.
  *
- *   sf-features [--preset celeba|faces-hq|ffpp|upconv] [--threads N] FILE...
+ *   sf-features [--preset celeba|faces-hq|ffpp|upconv] [--threads N] [--] FILE...
  *
  * One line per file: the path, then the feature values. Files that fail are
  * reported on stderr with the library's message; the exit status is 1 if any
@@ -17,6 +17,10 @@ int main(int argc, char **argv) {
     unsigned threads = 0;
     int first = 1;
     while (first < argc && strncmp(argv[first], "--", 2) == 0) {
+        if (strcmp(argv[first], "--") == 0) { /* end of options: file names follow */
+            first++;
+            break;
+        }
         if (strcmp(argv[first], "--preset") == 0 && first + 1 < argc) {
             preset_name = argv[first + 1];
             first += 2;
@@ -29,7 +33,7 @@ int main(int argc, char **argv) {
         }
     }
     if (first >= argc) {
-        fprintf(stderr, "usage: %s [--preset NAME] [--threads N] FILE...\n", argv[0]);
+        fprintf(stderr, "usage: %s [--preset NAME] [--threads N] [--] FILE...\n", argv[0]);
         return 2;
     }
     if (sf_version_number() / 10000 != SF_VERSION_MAJOR) {

@@ -1,6 +1,6 @@
 /* score.c - score image files with an exported model.
  *
- *   sf-score [--threads N] MODEL.json FILE...
+ *   sf-score [--threads N] [--] MODEL.json FILE...
  *
  * One tab-separated line per file: path, verdict (real/fake), probability
  * of fake (or "-" when the model has none), decision value, class label.
@@ -20,6 +20,7 @@ int main(int argc, char **argv) {
         threads = (unsigned)strtoul(argv[a + 1], NULL, 10);
         a += 2;
     }
+    if (a < argc && strcmp(argv[a], "--") == 0) a++; /* end of options */
     if (argc - a < 2) {
         fprintf(stderr, "usage: %s [--threads N] MODEL.json FILE...\n", argv[0]);
         return 2;

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import stat
 from ctypes import byref, c_char_p, c_double, c_size_t, c_void_p
 
 import numpy as np
@@ -54,14 +55,30 @@ class Model:
         """Loads a model file (JSON, docs/model-format.md)."""
         path = os.fspath(path)
         lim = (limits or Limits()).max_model_bytes
+        # As the native loader does: open without blocking, then refuse
+        # anything but a regular file (a FIFO would block the read forever,
+        # a directory would raise a bare IsADirectoryError).
         try:
-            size = os.path.getsize(path)
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
         except OSError as e:
             raise _error(3, _msg(f"{path}: cannot open: {e.strerror}"), path) from None
-        if lim and size > lim:
-            raise _error(19, _msg(f"{path}: model file is {size} bytes, over the limit max_model_bytes = {lim}"), path)
-        with open(path, "rb") as f:
-            data = f.read()
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                kind = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device",
+                        stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}.get(stat.S_IFMT(st.st_mode),
+                                                                                    "not a regular file")
+                raise _error(3, _msg(f"{path}: is {kind}, not a regular file"), path)
+            size = st.st_size
+            if lim and size > lim:
+                raise _error(19, _msg(f"{path}: model file is {size} bytes, over the limit max_model_bytes = {lim}"),
+                             path)
+            with os.fdopen(fd, "rb") as f:
+                fd = None  # owned by f now
+                data = f.read()
+        finally:
+            if fd is not None:
+                os.close(fd)
         try:
             return cls(data, limits, path)
         except Exception as e:
