@@ -330,9 +330,12 @@ SF_API sf_status sf_features_batch(const sf_context *ctx, const char *const *pat
  * LinearSVC, LogisticRegression, SGDClassifier (linear losses),
  * CalibratedClassifierCV(ensemble=False; sigmoid, isotonic, temperature),
  * each optionally after a StandardScaler or MinMaxScaler. Scores agree with
- * sklearn 1.9 to 1e-9 relative (about 1e-12 in practice) with identical
- * predicted labels. A loaded model is immutable and may be shared by any
- * number of threads.
+ * sklearn 1.9 to 1e-9 relative (absolute near zero; about 1e-12 measured)
+ * with identical predicted labels, for models whose decision value is not a
+ * cancellation of terms millions of times larger (e.g. a poly kernel on
+ * unscaled features): there sklearn's own rounding exceeds 1e-9 and the
+ * agreement is bounded by the size of the terms (docs/model-format.md).
+ * A loaded model is immutable and may be shared by any number of threads.
  */
 typedef struct sf_model sf_model;
 

@@ -97,9 +97,16 @@ extension Model {
     }
 
     public static func load(cPath: UnsafePointer<CChar>, limits: Limits = .default) throws(SFError) -> Model {
-        do {
-            let bytes = try FileReader.read(cPath: cPath, maxBytes: limits.maxModelBytes, what: "max_model_bytes",
+        do throws(SFError) {
+            let bytes: [UInt8]
+            do throws(SFError) {
+                bytes = try FileReader.read(cPath: cPath, maxBytes: limits.maxModelBytes, what: "max_model_bytes",
                                             limitStatus: .limitModelSize)
+            } catch let e {
+                // an empty model file is a malformed model, as in load_memory
+                if e.status == .emptyInput { throw SFError(.modelInvalid, "empty model file (0 bytes)") }
+                throw e
+            }
             return try parse(bytes, limits: limits)
         } catch let e {
             throw e.prefixed(FileReader.displayPath(cPath))
@@ -124,7 +131,7 @@ struct ModelReader {
         let value: JSONValue
         let path: String
 
-        func fail(_ why: String) -> SFError { SFError(.modelInvalid, "\(path): \(why)") }
+        func fail(_ why: String) -> SFError { SFError(.modelInvalid, "\(path.isEmpty ? "model" : path): \(why)") }
 
         func object(allowed: Set<String>? = nil) throws(SFError) -> [String: Node] {
             guard case .object(let members) = value else { throw fail("must be an object, found \(value.typeName)") }
@@ -279,11 +286,18 @@ struct ModelReader {
             _ = try node.object(allowed: ["type", "scale", "min", "clip", "feature_range"])
             let scale = try required(o, "scale", in: node.path).numbers(count: nf)
             let min = try required(o, "min", in: node.path).numbers(count: nf)
+            // feature_range is checked whenever it is present (sklearn always
+            // has one) and required when clipping, the only use of it.
+            var range: (Double, Double)? = nil
+            if let rn = o["feature_range"] {
+                let r = try rn.numbers(count: 2)
+                guard r[0] < r[1] else { throw rn.fail("must be increasing, found [\(r[0]), \(r[1])]") }
+                range = (r[0], r[1])
+            }
             var clip: (Double, Double)? = nil
             if try o["clip"]?.bool() ?? false {
-                let r = try required(o, "feature_range", in: node.path).numbers(count: 2)
-                guard r[0] < r[1] else { throw SFError(.modelInvalid, "\(node.path).feature_range: must be increasing") }
-                clip = (r[0], r[1])
+                guard let range else { throw SFError(.modelInvalid, "\(node.path): missing member \"feature_range\" (required when clip is true)") }
+                clip = range
             }
             return .minMax(scale: scale, min: min, clip: clip)
         default:
@@ -348,6 +362,12 @@ struct ModelReader {
                 guard v > 0 else { throw g.fail("must be > 0 (sklearn's resolved _gamma), found \(v)") }
                 return v
             }
+            // gamma, coef0 and degree are checked whenever present (sklearn
+            // keeps all three for every kernel), used only by the kernels
+            // that need them.
+            if o["gamma"] != nil { _ = try gamma() }
+            if let c = o["coef0"] { _ = try c.number() }
+            if let dg = o["degree"] { _ = try dg.integer(0...1000) }
             let kernel: Kernel
             switch kname {
             case "linear": kernel = .linear

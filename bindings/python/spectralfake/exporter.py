@@ -152,7 +152,9 @@ def _base(est, allow_probability=True):
         out["intercept"] = _float(est.intercept_, "SVC intercept_")
         prob = getattr(est, "probability", False)
         probA = getattr(est, "_probA", np.empty(0))
-        if allow_probability and prob is True and np.size(probA) > 0:
+        # sklearn has predict_proba iff probability is truthy and not the
+        # 1.9 default "deprecated" (np.True_ counts: it passes validation)
+        if allow_probability and isinstance(prob, (bool, np.bool_)) and prob and np.size(probA) > 0:
             out["probability"] = {"a": _float(est._probA, "SVC probA"), "b": _float(est._probB, "SVC probB")}
         else:
             out["probability"] = None
