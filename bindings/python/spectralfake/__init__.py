@@ -299,18 +299,24 @@ _contexts_lock = Lock()
 
 
 def _context(preset="celeba", limits: Limits | None = None, **overrides) -> _Context:
-    s = _settings_struct(preset, **overrides)
-    key = (bytes(s), limits._key() if limits else None)
-    with _contexts_lock:
-        ctx = _contexts.get(key)
-        if ctx is not None:
-            _contexts.move_to_end(key)
-            return ctx
-    ctx = _Context(s, limits)
-    with _contexts_lock:
-        _contexts[key] = ctx
-        while len(_contexts) > 32:
-            _contexts.popitem(last=False)
+    """A cached context for these arguments (contexts are immutable)."""
+    try:
+        key = (preset, tuple(sorted(overrides.items())), limits._key() if limits else None)
+        hash(key)
+    except TypeError:  # unhashable override values: validated (and refused) below
+        key = None
+    if key is not None:
+        with _contexts_lock:
+            ctx = _contexts.get(key)
+            if ctx is not None:
+                _contexts.move_to_end(key)
+                return ctx
+    ctx = _Context(_settings_struct(preset, **overrides), limits)
+    if key is not None:
+        with _contexts_lock:
+            _contexts[key] = ctx
+            while len(_contexts) > 64:
+                _contexts.popitem(last=False)
     return ctx
 
 
