@@ -277,3 +277,35 @@ func guarded(_ err: UnsafeMutablePointer<sf_error>?, _ body: () throws(SFError) 
         return report(err, e)
     }
 }
+
+/// Runs `item(i, paths[i])` for i in 0 ..< count on `threads` native
+/// threads (0 = one per CPU). An item's error goes to itemErrors[i] (success
+/// clears it); *failed receives the number of failed items. Throws
+/// SF_ERR_BATCH_PARTIAL naming the first failed item if any failed.
+func runBatch(paths: UnsafePointer<UnsafePointer<CChar>?>?, count: Int, threads: UInt32,
+              itemErrors: UnsafeMutablePointer<sf_error>?, failed: UnsafeMutablePointer<Int>?,
+              _ item: (Int, UnsafePointer<CChar>) throws(SFError) -> Void) throws(SFError) {
+    failed?.pointee = 0
+    guard count > 0 else { return }
+    guard let paths else { throw SFError(.invalidArgument, "paths is NULL") }
+    nonisolated(unsafe) let pathsP = paths
+    nonisolated(unsafe) let errorsP = itemErrors
+    let failures = Locked<[(Int, SFError)]>([])
+    withoutActuallyEscaping(item) { item in
+        Parallel.forEach(count: count, threads: Int(threads)) { i in
+            do throws(SFError) {
+                guard let path = pathsP[i] else { throw SFError(.invalidArgument, "paths[\(i)] is NULL") }
+                try item(i, path)
+                if let e = errorsP { fill(e + i, .ok, "") }
+            } catch let e {
+                if let ep = errorsP { fill(ep + i, e.status, e.message) }
+                failures.withLock { $0.append((i, e)) }
+            }
+        }
+    }
+    let all = failures.withLock { $0 }
+    failed?.pointee = all.count
+    if let (i, e) = all.min(by: { $0.0 < $1.0 }) {
+        throw SFError(.batchPartial, "\(all.count) of \(count) items failed; first (item \(i)): \(e.message)")
+    }
+}

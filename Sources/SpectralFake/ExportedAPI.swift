@@ -246,24 +246,18 @@ public func sf_features_batch(_ ctx: OpaquePointer?, _ paths: UnsafePointer<Unsa
                               _ failed: UnsafeMutablePointer<Int>?,
                               _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
     failed?.pointee = 0
-    var firstFailure: (Int, SFError)? = nil
-    let status = guarded(err) { () throws(SFError) in
+    return guarded(err) { () throws(SFError) in
         let box = try requireContext(ctx)
         guard count >= 0, rowCapacity >= 0 else { throw SFError(.invalidArgument, "count and row_capacity must be >= 0") }
         guard count == 0 || paths != nil else { throw SFError(.invalidArgument, "paths is NULL") }
         guard count == 0 || rowCapacity == 0 || out != nil else { throw SFError(.invalidArgument, "out is NULL") }
         let (_, overflow) = count.multipliedReportingOverflow(by: rowCapacity)
         guard !overflow else { throw SFError(.invalidArgument, "count * row_capacity overflows") }
-        guard count > 0 else { return }
-        nonisolated(unsafe) let pathsP = paths!
         nonisolated(unsafe) let outP = out
         nonisolated(unsafe) let countsP = rowCounts
-        nonisolated(unsafe) let errorsP = itemErrors
-        let failures = Locked<[(Int, SFError)]>([])
-        Parallel.forEach(count: count, threads: Int(threads)) { i in
+        try runBatch(paths: paths, count: count, threads: threads, itemErrors: itemErrors, failed: failed) { (i, path) throws(SFError) in
             let row = outP.map { $0 + i * rowCapacity }
             do throws(SFError) {
-                guard let path = pathsP[i] else { throw SFError(.invalidArgument, "paths[\(i)] is NULL") }
                 let v = try fileFeatures(path, box)
                 countsP?[i] = v.count
                 guard v.count <= rowCapacity, let row else {
@@ -271,20 +265,12 @@ public func sf_features_batch(_ ctx: OpaquePointer?, _ paths: UnsafePointer<Unsa
                 }
                 for (k, x) in v.enumerated() { row[k] = x }
                 for k in v.count..<rowCapacity { row[k] = 0 }
-                if let e = errorsP { fill(e + i, .ok, "") }
             } catch let e {
+                // a failed row is zeros; its count is the needed one for a too-small row
                 if let row { for k in 0..<rowCapacity { row[k] = 0 } }
-                if countsP != nil && e.status != .bufferTooSmall { countsP![i] = 0 }
-                if let ep = errorsP { fill(ep + i, e.status, e.message) }
-                failures.withLock { $0.append((i, e)) }
+                if e.status != .bufferTooSmall { countsP?[i] = 0 }
+                throw e
             }
         }
-        let all = failures.withLock { $0 }
-        failed?.pointee = all.count
-        firstFailure = all.min { $0.0 < $1.0 }
-        if let (i, e) = firstFailure {
-            throw SFError(.batchPartial, "\(all.count) of \(count) items failed; first (item \(i)): \(e.message)")
-        }
     }
-    return status
 }

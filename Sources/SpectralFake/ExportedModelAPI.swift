@@ -273,28 +273,16 @@ public func sf_model_score_batch(_ model: OpaquePointer?, _ limits: UnsafePointe
         let box = try requireModel(model)
         let l = try readLimits(limits)
         guard count >= 0 else { throw SFError(.invalidArgument, "count \(count) is negative") }
-        guard count > 0 else { return }
-        guard let paths, let scores else { throw SFError(.invalidArgument, "paths and scores must not be NULL") }
-        for i in 0..<count { _ = try checkScore(scores + i) }
-        nonisolated(unsafe) let pathsP = paths
+        guard count == 0 || scores != nil else { throw SFError(.invalidArgument, "scores is NULL") }
+        for i in 0..<count { _ = try checkScore(scores! + i) }
         nonisolated(unsafe) let scoresP = scores
-        nonisolated(unsafe) let errorsP = itemErrors
-        let failures = Locked<[(Int, SFError)]>([])
-        Parallel.forEach(count: count, threads: Int(threads)) { i in
+        try runBatch(paths: paths, count: count, threads: threads, itemErrors: itemErrors, failed: failed) { (i, path) throws(SFError) in
             do throws(SFError) {
-                guard let path = pathsP[i] else { throw SFError(.invalidArgument, "paths[\(i)] is NULL") }
-                writeScore(try scoreFile(box, path, l), scoresP + i)
-                if let e = errorsP { fill(e + i, .ok, "") }
+                writeScore(try scoreFile(box, path, l), scoresP! + i)
             } catch let e {
-                writeScore(nil, scoresP + i)
-                if let ep = errorsP { fill(ep + i, e.status, e.message) }
-                failures.withLock { $0.append((i, e)) }
+                writeScore(nil, scoresP! + i)
+                throw e
             }
-        }
-        let all = failures.withLock { $0 }
-        failed?.pointee = all.count
-        if let (i, e) = all.min(by: { $0.0 < $1.0 }) {
-            throw SFError(.batchPartial, "\(all.count) of \(count) items failed; first (item \(i)): \(e.message)")
         }
     }
 }
