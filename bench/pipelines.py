@@ -2,6 +2,10 @@
 
 - seed:   the article's code as written (cv2.imread, np.fft.fft2, fftshift,
           argsort-based azimuthalAverage, griddata) = spectralfake.reference.
+- numpy-fft2: the same pipeline written plainly with the tools the article
+          uses plus the obvious caching: cv2.imread, scipy.fft.fft2 of the
+          whole image, fftshift, 20*log|F|, np.bincount over a cached ring
+          map, a cached spline matrix.
 - numpy:  the best plain numpy/scipy version we could write of the same
           pipeline: cv2.imread, scipy.fft.rfft2 (half spectrum, real input),
           |F+eps|^2 and one log per coefficient, np.bincount radial sums with
@@ -69,5 +73,28 @@ def numpy_features(path, n=80, eps=1e-8):
     sums = np.bincount(own, weights=mag.ravel(), minlength=L + 1)
     sums += np.bincount(mir, weights=mag[:, 1:last + 1].ravel(), minlength=L + 1)
     prof = sums[:L] / counts
+    v = _spline_matrix(L, n) @ prof
+    return v / v[0]
+
+
+@functools.lru_cache(maxsize=16)
+def _full_bins(h, w):
+    y, x = np.indices((h, w))
+    r = np.hypot(x - (w - 1) / 2.0, y - (h - 1) / 2.0).astype(int)
+    R = int(r.max())
+    b = r.ravel() - 1
+    b[(b < 0) | (b >= R - 1)] = R - 1
+    counts = np.bincount(b, minlength=R)[: R - 1].astype(np.float64)
+    return b, counts, R - 1
+
+
+def numpy_fft2_features(path, n=80, eps=1e-8):
+    img = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+    h, w = img.shape
+    fshift = scipy.fft.fftshift(scipy.fft.fft2(img))
+    fshift += eps
+    mag = 20 * np.log(np.abs(fshift))
+    b, counts, L = _full_bins(h, w)
+    prof = np.bincount(b, weights=mag.ravel(), minlength=L + 1)[:L] / counts
     v = _spline_matrix(L, n) @ prof
     return v / v[0]
