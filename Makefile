@@ -79,7 +79,7 @@ test-swift:
 # Tests/hostile: the hostile-input corpus through the binding and the C
 # example (dist/bin/sf-features), in child processes.
 test-python: examples test-deps
-	$(PYTHON) -m pytest -q Tests/python Tests/hostile
+	$(PYTHON) -m pytest -q -rs Tests/python Tests/hostile
 
 test-c: examples samples
 	$(PYTHON) Tests/c/run_c_examples.py $(DIST)/bin $(SAMPLES)
@@ -111,7 +111,11 @@ test-asan: test-deps examples samples
 	mkdir -p .build-asan-lib/dist && ln -sf ../release/libspectralfake.so .build-asan-lib/dist/libspectralfake.so.1
 	env LD_PRELOAD=$(CLANG_RT)libclang_rt.asan-x86_64.so ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 SPECTRALFAKE_LIBRARY=$(CURDIR)/.build-asan-lib/dist/libspectralfake.so.1 \
-	  LD_LIBRARY_PATH=$(CURDIR)/.build-asan-lib/dist $(PYTHON) -m pytest -q Tests/python
+	  LD_LIBRARY_PATH=$(CURDIR)/.build-asan-lib/dist $(PYTHON) -m pytest -q -rs Tests/python
+	env SPECTRALFAKE_LIBRARY=$(CURDIR)/.build-asan-lib/dist/libspectralfake.so.1 \
+	  LD_LIBRARY_PATH=$(CURDIR)/.build-asan-lib/dist SF_HOSTILE_PRELOAD=$(CLANG_RT)libclang_rt.asan-x86_64.so \
+	  SF_HOSTILE_ENV="ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1" \
+	  SF_HOSTILE_MEMLIMIT_MB=0 SF_HOSTILE_TIMEOUT=60 $(PYTHON) -m pytest -q Tests/hostile
 	env LD_PRELOAD=$(CLANG_RT)libclang_rt.asan-x86_64.so ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	  SPECTRALFAKE_LIBRARY=$(CURDIR)/.build-asan-lib/dist/libspectralfake.so.1 \
 	  LD_LIBRARY_PATH=$(CURDIR)/.build-asan-lib/dist $(PYTHON) Tests/c/run_c_examples.py $(DIST)/bin $(SAMPLES)
@@ -134,7 +138,7 @@ test-tsan: test-deps
 # ASan + coverage for the Swift code and the C codec, plus UBSan for the C
 # codec (its handlers come from the ASan runtime; SF_UBSAN=1 would load a
 # second sanitizer runtime, which deadlocks at start-up next to the fuzzer's
-# static one). SF_FUZZ=1 drops the export list, which would hide the ASan
+# static one). SF_FUZZ=1 drops the export list, which (with lld) would hide the ASan
 # interceptors from libswiftCore/libjpeg/libpng/FFTW. Each harness runs
 # FUZZ_SECONDS on a scratch copy of Fuzz/corpus/<harness> (plus the
 # committed crash regressions); new inputs stay in fuzz-out/, crashes go to
@@ -171,7 +175,9 @@ fuzz: fuzz-build
 	if [ -n "$$failed" ]; then echo "make fuzz: findings in$$failed (inputs in $(FUZZ_OUT)/artifacts)"; exit 1; fi; \
 	echo "make fuzz: no findings"
 
-bench: build test-deps
+bench: examples test-deps
+	cc -std=c11 -O2 -Wall -Wextra bench/floor.c $$(pkg-config --cflags --libs spectralfake) -lfftw3 -ljpeg \
+	   -Wl,-rpath,$(DIST)/lib -o $(DIST)/bin/sf-floor
 	$(PYTHON) bench/bench.py
 
 clean:

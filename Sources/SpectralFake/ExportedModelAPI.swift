@@ -181,19 +181,18 @@ public func sf_model_score_features_batch(_ model: OpaquePointer?, _ features: U
         let box = try requireModel(model)
         let nf = box.model.featureCount
         guard rows >= 0 else { throw SFError(.invalidArgument, "rows \(rows) is negative") }
-        guard rows == 0 || (features != nil && scores != nil) else {
-            throw SFError(.invalidArgument, "features and scores must not be NULL")
-        }
+        guard rows > 0 else { return }
+        guard let features, let scores else { throw SFError(.invalidArgument, "features and scores must not be NULL") }
         guard rowStride >= nf else {
             throw SFError(.invalidArgument, "row_stride \(rowStride) is smaller than the model's \(nf) features")
         }
         let (_, overflow) = rows.multipliedReportingOverflow(by: rowStride)
         guard !overflow else { throw SFError(.invalidArgument, "rows * row_stride overflows") }
-        for i in 0..<rows { _ = try checkScore(scores! + i) }
+        for i in 0..<rows { _ = try checkScore(scores + i) }
         for i in 0..<rows {
-            let x = Array(UnsafeBufferPointer(start: features! + i * rowStride, count: nf))
+            let x = Array(UnsafeBufferPointer(start: features + i * rowStride, count: nf))
             do throws(SFError) {
-                writeScore(try box.model.score(features: x), scores! + i)
+                writeScore(try box.model.score(features: x), scores + i)
             } catch let e {
                 throw SFError(e.status, "row \(i): \(e.message)")
             }
@@ -273,14 +272,15 @@ public func sf_model_score_batch(_ model: OpaquePointer?, _ limits: UnsafePointe
         let box = try requireModel(model)
         let l = try readLimits(limits)
         guard count >= 0 else { throw SFError(.invalidArgument, "count \(count) is negative") }
-        guard count == 0 || scores != nil else { throw SFError(.invalidArgument, "scores is NULL") }
-        for i in 0..<count { _ = try checkScore(scores! + i) }
+        guard count > 0 else { return }
+        guard let scores else { throw SFError(.invalidArgument, "scores is NULL") }
+        for i in 0..<count { _ = try checkScore(scores + i) }
         nonisolated(unsafe) let scoresP = scores
         try runBatch(paths: paths, count: count, threads: threads, itemErrors: itemErrors, failed: failed) { (i, path) throws(SFError) in
             do throws(SFError) {
-                writeScore(try scoreFile(box, path, l), scoresP! + i)
+                writeScore(try scoreFile(box, path, l), scoresP + i)
             } catch let e {
-                writeScore(nil, scoresP! + i)
+                writeScore(nil, scoresP + i)
                 throw e
             }
         }

@@ -55,7 +55,9 @@ public enum FeatureExtractor {
             }
             for i in v.indices { v[i] /= f }
         case .minmax:
-            let lo = v.min()!, hi = v.max()!
+            guard let lo = v.min(), let hi = v.max() else {
+                throw SFError(.nonFinite, "min-max normalisation of an empty profile")
+            }
             let range = hi - lo
             guard range > 0 && range.isFinite else {
                 throw SFError(.nonFinite, "min-max normalisation of a flat profile (min = max = \(lo))")
