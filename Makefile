@@ -142,7 +142,10 @@ test-tsan: test-deps
 # interceptors from libswiftCore/libjpeg/libpng/FFTW. Each harness runs
 # FUZZ_SECONDS on a scratch copy of Fuzz/corpus/<harness> (plus the
 # committed crash regressions); new inputs stay in fuzz-out/, crashes go to
-# fuzz-out/artifacts/<harness>/ and fail the target.
+# fuzz-out/artifacts/<harness>/ and fail the target. SWIFT_BACKTRACE=enable=no:
+# on a Swift trap the runtime's backtracer would run first (ASan reports its
+# stack reads as a stack-buffer-underflow, and the swift-backtrace child can
+# outlive the fuzzer); without it libFuzzer reports a clean "deadly signal".
 FUZZ_SECONDS ?= 60
 FUZZ_OUT := $(CURDIR)/fuzz-out
 FUZZ_BUILD := Fuzz/.build-fuzz
@@ -162,7 +165,7 @@ fuzz: fuzz-build
 	  cp Fuzz/corpus/$$h/* $(FUZZ_OUT)/corpus/$$h/; \
 	  reg=Fuzz/corpus/regressions/$$h; [ -d $$reg ] || reg=""; \
 	  echo "== $$exe: $(FUZZ_SECONDS) s (log: $(FUZZ_OUT)/$$exe.log)"; \
-	  ASAN_OPTIONS=detect_leaks=1:$$ASAN_OPTIONS \
+	  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1:$$ASAN_OPTIONS \
 	    $$bin/$$exe $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SECONDS) -dict=Fuzz/dict/$$dict.dict \
 	    -artifact_prefix=$(FUZZ_OUT)/artifacts/$$h/ $(FUZZ_OUT)/corpus/$$h $$reg \
 	    > $(FUZZ_OUT)/$$exe.log 2>&1; rc=$$?; \

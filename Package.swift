@@ -13,15 +13,21 @@
 //
 // Build flavours (see Makefile): SF_STATIC_STDLIB=1 links the Swift runtime
 // statically into libspectralfake.so (dist build); SF_UBSAN=1 instruments the
-// C target with UndefinedBehaviorSanitizer.
+// C target with UndefinedBehaviorSanitizer; SF_FUZZ=1 (make fuzz) leaves out
+// the export list and soname, which would otherwise be applied to the fuzz
+// executables too: linked with lld (as libFuzzer needs), their `local: *`
+// hides the ASan runtime's malloc/free interceptors from the shared
+// libraries (libswiftCore, libjpeg, libpng, FFTW), whose allocations ASan
+// then neither sees nor owns (Fuzz/README.md).
 import PackageDescription
 
 let env = Context.environment
 let staticStdlib = env["SF_STATIC_STDLIB"] == "1"
 let ubsan = env["SF_UBSAN"] == "1"
+let fuzz = env["SF_FUZZ"] == "1"
 let exportsMap = "\(Context.packageDirectory)/exports.map"
 
-var apiLinker: [LinkerSetting] = [
+var apiLinker: [LinkerSetting] = fuzz ? [] : [
     .unsafeFlags(["-Xlinker", "--version-script=\(exportsMap)",
                   "-Xlinker", "-soname=libspectralfake.so.1"]),
 ]

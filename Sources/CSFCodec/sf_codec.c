@@ -755,7 +755,10 @@ static int decode_png(const uint8_t *data, size_t size, const sfc_limits *lim, s
     if (rc != SFC_OK) return rc;
     uint8_t *copy = NULL;
     rc = png_libpng_compat(data, size, ctype, &copy, msg, cap);
-    if (rc != SFC_OK) return rc;
+    if (rc != SFC_OK) {
+        free(copy); /* a patched copy may exist when a later chunk is refused */
+        return rc;
+    }
     rc = decode_png_libpng(copy ? copy : data, size, lim, out, msg, cap);
     free(copy);
     return rc;

@@ -233,7 +233,9 @@ struct ModelReader {
             default: throw c.fail("class labels must be numbers, strings or booleans, found \(c.value.typeName)")
             }
         }
-        guard classNodes[0].value != classNodes[1].value else { throw SFError(.modelInvalid, "classes: the two labels are equal") }
+        guard classNodes[0].value != classNodes[1].value, labels[0] != labels[1] else {
+            throw SFError(.modelInvalid, "classes: the two labels are equal (or read the same as text: \"\(labels[0])\")")
+        }
         let fakeClass = try required(m, "fake_class", in: "").integer(0...1)
 
         var scaler: Scaler? = nil
