@@ -268,6 +268,17 @@ func deliver(_ values: [Double], _ out: UnsafeMutablePointer<Double>?, _ capacit
     for (i, v) in values.enumerated() { out[i] = v }
 }
 
+/// An exported constructor: runs `make` and stores the new handle in *out,
+/// which is NULL whenever the call fails.
+func produceHandle(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ err: UnsafeMutablePointer<sf_error>?,
+                   _ make: () throws(SFError) -> AnyObject) -> sf_status {
+    guarded(err) { () throws(SFError) in
+        guard let out else { throw SFError(.invalidArgument, "out is NULL") }
+        out.pointee = nil
+        out.pointee = Handles.make(try make())
+    }
+}
+
 /// Runs an exported function body, turning thrown errors into a status.
 func guarded(_ err: UnsafeMutablePointer<sf_error>?, _ body: () throws(SFError) -> Void) -> sf_status {
     do {

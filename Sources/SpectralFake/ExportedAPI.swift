@@ -66,12 +66,9 @@ public func sf_limits_init(_ limits: UnsafeMutablePointer<sf_limits>?, _ structS
 public func sf_context_new(_ settings: UnsafePointer<sf_settings>?, _ limits: UnsafePointer<sf_limits>?,
                            _ out: UnsafeMutablePointer<OpaquePointer?>?,
                            _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
-    guarded(err) { () throws(SFError) in
-        guard let out else { throw SFError(.invalidArgument, "out is NULL") }
-        out.pointee = nil
+    produceHandle(out, err) { () throws(SFError) in
         let s = try settings.map { (p) throws(SFError) in try readSettings(p) } ?? .default
-        let l = try readLimits(limits)
-        out.pointee = Handles.make(ContextBox(settings: s, limits: l))
+        return ContextBox(settings: s, limits: try readLimits(limits))
     }
 }
 
@@ -107,13 +104,10 @@ public func sf_context_feature_count(_ ctx: OpaquePointer?, _ width: UInt32, _ h
 public func sf_image_decode_file(_ ctx: OpaquePointer?, _ path: UnsafePointer<CChar>?,
                                  _ out: UnsafeMutablePointer<OpaquePointer?>?,
                                  _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
-    guarded(err) { () throws(SFError) in
-        guard let out else { throw SFError(.invalidArgument, "out is NULL") }
-        out.pointee = nil
+    produceHandle(out, err) { () throws(SFError) in
         guard let path else { throw SFError(.invalidArgument, "path is NULL") }
-        let box = try contextOrDefault(ctx)
-        let (img, info) = try ImageDecoder.decodeFile(cPath: path, limits: box.limits)
-        out.pointee = Handles.make(ImageBox(image: img, info: info))
+        let (img, info) = try ImageDecoder.decodeFile(cPath: path, limits: try contextOrDefault(ctx).limits)
+        return ImageBox(image: img, info: info)
     }
 }
 
@@ -121,12 +115,9 @@ public func sf_image_decode_file(_ ctx: OpaquePointer?, _ path: UnsafePointer<CC
 public func sf_image_decode_memory(_ ctx: OpaquePointer?, _ data: UnsafeRawPointer?, _ size: Int,
                                    _ out: UnsafeMutablePointer<OpaquePointer?>?,
                                    _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
-    guarded(err) { () throws(SFError) in
-        guard let out else { throw SFError(.invalidArgument, "out is NULL") }
-        out.pointee = nil
-        let box = try contextOrDefault(ctx)
-        let (img, info) = try decodeMemory(data, size, box.limits)
-        out.pointee = Handles.make(ImageBox(image: img, info: info))
+    produceHandle(out, err) { () throws(SFError) in
+        let (img, info) = try decodeMemory(data, size, try contextOrDefault(ctx).limits)
+        return ImageBox(image: img, info: info)
     }
 }
 
@@ -135,12 +126,9 @@ public func sf_image_from_pixels(_ ctx: OpaquePointer?, _ pixels: UnsafeRawPoint
                                  _ width: UInt32, _ height: UInt32, _ stride: Int, _ format: Int32,
                                  _ out: UnsafeMutablePointer<OpaquePointer?>?,
                                  _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
-    guarded(err) { () throws(SFError) in
-        guard let out else { throw SFError(.invalidArgument, "out is NULL") }
-        out.pointee = nil
-        let box = try contextOrDefault(ctx)
-        let img = try imageFromPixels(pixels, size, width, height, stride, format, box.limits)
-        out.pointee = Handles.make(ImageBox(image: img, info: DecodeInfo(format: .unknown, orientation: 1, warnings: 0)))
+    produceHandle(out, err) { () throws(SFError) in
+        let img = try imageFromPixels(pixels, size, width, height, stride, format, try contextOrDefault(ctx).limits)
+        return ImageBox(image: img, info: DecodeInfo(format: .unknown, orientation: 1, warnings: 0))
     }
 }
 

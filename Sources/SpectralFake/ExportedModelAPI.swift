@@ -39,6 +39,18 @@ func checkScore(_ s: UnsafeMutablePointer<sf_score>?) throws(SFError) -> UnsafeM
     return s
 }
 
+/// An exported single-score function: checks the model and the score
+/// struct, zeroes the score, then stores what `compute` returns.
+func scoring(_ model: OpaquePointer?, _ score: UnsafeMutablePointer<sf_score>?, _ err: UnsafeMutablePointer<sf_error>?,
+             _ compute: (ModelBox) throws(SFError) -> Model.Score) -> sf_status {
+    guarded(err) { () throws(SFError) in
+        let box = try requireModel(model)
+        let s = try checkScore(score)
+        writeScore(nil, s)
+        writeScore(try compute(box), s)
+    }
+}
+
 func writeScore(_ r: Model.Score?, _ s: UnsafeMutablePointer<sf_score>) {
     var out = sf_score()
     out.struct_size = readStructSize(s)
@@ -56,12 +68,9 @@ func writeScore(_ r: Model.Score?, _ s: UnsafeMutablePointer<sf_score>) {
 public func sf_model_load_file(_ limits: UnsafePointer<sf_limits>?, _ path: UnsafePointer<CChar>?,
                                _ out: UnsafeMutablePointer<OpaquePointer?>?,
                                _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
-    guarded(err) { () throws(SFError) in
-        guard let out else { throw SFError(.invalidArgument, "out is NULL") }
-        out.pointee = nil
+    produceHandle(out, err) { () throws(SFError) in
         guard let path else { throw SFError(.invalidArgument, "path is NULL") }
-        let l = try readLimits(limits)
-        out.pointee = Handles.make(ModelBox(model: try Model.load(cPath: path, limits: l)))
+        return ModelBox(model: try Model.load(cPath: path, limits: try readLimits(limits)))
     }
 }
 
@@ -69,9 +78,7 @@ public func sf_model_load_file(_ limits: UnsafePointer<sf_limits>?, _ path: Unsa
 public func sf_model_load_memory(_ limits: UnsafePointer<sf_limits>?, _ data: UnsafeRawPointer?, _ size: Int,
                                  _ out: UnsafeMutablePointer<OpaquePointer?>?,
                                  _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
-    guarded(err) { () throws(SFError) in
-        guard let out else { throw SFError(.invalidArgument, "out is NULL") }
-        out.pointee = nil
+    produceHandle(out, err) { () throws(SFError) in
         guard size >= 0 else { throw SFError(.invalidArgument, "size \(size) is negative") }
         guard size > 0 else { throw SFError(.modelInvalid, "empty model (0 bytes)") }
         guard let data else { throw SFError(.invalidArgument, "data is NULL") }
@@ -80,7 +87,7 @@ public func sf_model_load_memory(_ limits: UnsafePointer<sf_limits>?, _ data: Un
             throw SFError(.limitModelSize, "model is \(size) bytes, over the limit max_model_bytes = \(l.maxModelBytes)")
         }
         let bytes = [UInt8](UnsafeRawBufferPointer(start: data, count: size))
-        out.pointee = Handles.make(ModelBox(model: try Model.parse(bytes, limits: l)))
+        return ModelBox(model: try Model.parse(bytes, limits: l))
     }
 }
 
@@ -162,14 +169,10 @@ public func sf_score_init(_ score: UnsafeMutablePointer<sf_score>?, _ structSize
 public func sf_model_score_features(_ model: OpaquePointer?, _ features: UnsafePointer<Double>?, _ n: Int,
                                     _ score: UnsafeMutablePointer<sf_score>?,
                                     _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
-    guarded(err) { () throws(SFError) in
-        let box = try requireModel(model)
-        let s = try checkScore(score)
-        writeScore(nil, s)
+    scoring(model, score, err) { (box) throws(SFError) in
         guard n >= 0 else { throw SFError(.invalidArgument, "n \(n) is negative") }
         guard let features, n > 0 else { throw SFError(.invalidArgument, "features is NULL or empty") }
-        let x = Array(UnsafeBufferPointer(start: features, count: n))
-        writeScore(try box.model.score(features: x), s)
+        return try box.model.score(features: Array(UnsafeBufferPointer(start: features, count: n)))
     }
 }
 
@@ -223,12 +226,9 @@ func scoreFile(_ box: ModelBox, _ path: UnsafePointer<CChar>, _ limits: Limits) 
 public func sf_model_score_file(_ model: OpaquePointer?, _ limits: UnsafePointer<sf_limits>?,
                                 _ path: UnsafePointer<CChar>?, _ score: UnsafeMutablePointer<sf_score>?,
                                 _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
-    guarded(err) { () throws(SFError) in
-        let box = try requireModel(model)
-        let s = try checkScore(score)
-        writeScore(nil, s)
+    scoring(model, score, err) { (box) throws(SFError) in
         guard let path else { throw SFError(.invalidArgument, "path is NULL") }
-        writeScore(try scoreFile(box, path, try readLimits(limits)), s)
+        return try scoreFile(box, path, try readLimits(limits))
     }
 }
 
@@ -236,13 +236,10 @@ public func sf_model_score_file(_ model: OpaquePointer?, _ limits: UnsafePointer
 public func sf_model_score_memory(_ model: OpaquePointer?, _ limits: UnsafePointer<sf_limits>?,
                                   _ data: UnsafeRawPointer?, _ size: Int, _ score: UnsafeMutablePointer<sf_score>?,
                                   _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
-    guarded(err) { () throws(SFError) in
-        let box = try requireModel(model)
-        let s = try checkScore(score)
-        writeScore(nil, s)
+    scoring(model, score, err) { (box) throws(SFError) in
         let l = try readLimits(limits)
         let (img, _) = try decodeMemory(data, size, l)
-        writeScore(try box.model.score(features: try modelFeatures(box, img, l)), s)
+        return try box.model.score(features: try modelFeatures(box, img, l))
     }
 }
 
@@ -251,13 +248,10 @@ public func sf_model_score_pixels(_ model: OpaquePointer?, _ limits: UnsafePoint
                                   _ pixels: UnsafeRawPointer?, _ size: Int, _ width: UInt32, _ height: UInt32,
                                   _ stride: Int, _ format: Int32, _ score: UnsafeMutablePointer<sf_score>?,
                                   _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
-    guarded(err) { () throws(SFError) in
-        let box = try requireModel(model)
-        let s = try checkScore(score)
-        writeScore(nil, s)
+    scoring(model, score, err) { (box) throws(SFError) in
         let l = try readLimits(limits)
         let img = try imageFromPixels(pixels, size, width, height, stride, format, l)
-        writeScore(try box.model.score(features: try modelFeatures(box, img, l)), s)
+        return try box.model.score(features: try modelFeatures(box, img, l))
     }
 }
 
