@@ -83,9 +83,7 @@ public func sf_model_load_memory(_ limits: UnsafePointer<sf_limits>?, _ data: Un
         guard size > 0 else { throw SFError(.modelInvalid, "empty model (0 bytes)") }
         guard let data else { throw SFError(.invalidArgument, "data is NULL") }
         let l = try readLimits(limits)
-        if l.maxModelBytes != 0 && UInt64(size) > l.maxModelBytes {
-            throw SFError(.limitModelSize, "model is \(size) bytes, over the limit max_model_bytes = \(l.maxModelBytes)")
-        }
+        try l.checkModelSize(size)  // before copying the buffer
         let bytes = [UInt8](UnsafeRawBufferPointer(start: data, count: size))
         return ModelBox(model: try Model.parse(bytes, limits: l))
     }

@@ -54,6 +54,4 @@ final class LRUCache<Key: Hashable & Sendable, Value: AnyObject & Sendable>: Sen
     }
 
     var count: Int { state.withLock { $0.entries.count } }
-
-    func removeAll() { state.withLock { $0 = State() } }
 }

@@ -16,17 +16,15 @@ final class FFTPlans: @unchecked Sendable {
     static let rowBlock = 16     // 16 * (w/2+1) * 16 bytes is a multiple of 64: same alignment for every block
     static let columnBlock = 8   // 8 complex = 128 bytes: same alignment for every block
 
-    let width: Int
-    let height: Int
     let layout: FFTLayout
+    var width: Int { layout.width }
+    var height: Int { layout.height }
     let rows: OpaquePointer
     let rowsTail: OpaquePointer?
     let columns: OpaquePointer
     let columnsTail: OpaquePointer?
 
     init?(width: Int, height: Int, flags: UInt32) {
-        self.width = width
-        self.height = height
         guard let layout = try? FFTLayout(width: width, height: height),
               let scratch = FFTBuffer(capacity: layout.doubles) else { return nil }
         self.layout = layout
@@ -251,11 +249,11 @@ enum FFT {
     /// Transforms the `width x height` window at (`x0`, `y0`) of `image` and
     /// hands the spectrum to `consume` column block by column block (layout
     /// in the type's documentation; the pointer is valid only during the
-    /// call). Throws `.constantImage` before the column pass if every pixel
-    /// of the window has the same value.
+    /// call). Returns false, without the column pass, if every pixel of the
+    /// window has the same value (its spectrum has no structure).
     static func transform(_ image: GrayImage, x0: Int, y0: Int, width: Int, height: Int, planning: FFTPlanning,
                           consume: (_ firstColumn: Int, _ count: Int, _ columns: UnsafePointer<Double>) throws(SFError) -> Void)
-        throws(SFError) {
+        throws(SFError) -> Bool {
         let p = try plans(width: width, height: height, planning: planning)
         let layout = p.layout
         let buf = try acquire(doubles: layout.doubles)
@@ -284,10 +282,7 @@ enum FFT {
                 ky0 += n
             }
         }
-        if differs == 0 {
-            let v = image.pixels[y0 * image.width + x0]
-            throw SFError(.constantImage, "image window \(width)x\(height) is constant (every pixel is \(v)): its spectrum has no structure")
-        }
+        if differs == 0 { return false }
         // Columns: transform a block into the scratch area, hand it over.
         let out = layout.columnOutput(base)
         var kx0 = 0
@@ -297,5 +292,6 @@ enum FFT {
             try consume(kx0, n, UnsafeRawPointer(out).assumingMemoryBound(to: Double.self))
             kx0 += n
         }
+        return true
     }
 }

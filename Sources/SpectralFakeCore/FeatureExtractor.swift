@@ -17,15 +17,13 @@ public enum FeatureExtractor {
         }
         let map = try RadialBinMap.map(width: c.width, height: c.height, center: settings.center)
         var acc = RadialBinMap.Accumulator(map: map, epsilon: settings.epsilon)
-        do throws(SFError) {
-            try FFT.transform(image, x0: c.x0, y0: c.y0, width: c.width, height: c.height, planning: planning) { kx0, n, cols in
-                acc.add(firstColumn: kx0, count: n, columns: cols)
-            }
-        } catch let e {
-            if e.status == .constantImage {
-                throw SFError(.constantImage, "image \(image.width)x\(image.height) is constant\(c.width != image.width || c.height != image.height ? " in the \(c.width)x\(c.height) crop" : "") (every pixel is \(image.pixels[c.y0 * image.width + c.x0])): its spectrum has no structure")
-            }
-            throw e
+        let structured = try FFT.transform(image, x0: c.x0, y0: c.y0, width: c.width, height: c.height,
+                                           planning: planning) { kx0, n, cols in
+            acc.add(firstColumn: kx0, count: n, columns: cols)
+        }
+        guard structured else {
+            let crop = c.width != image.width || c.height != image.height ? " in the \(c.width)x\(c.height) crop" : ""
+            throw SFError(.constantImage, "image \(image.width)x\(image.height) is constant\(crop) (every pixel is \(image.pixels[c.y0 * image.width + c.x0])): its spectrum has no structure")
         }
         let profile = try acc.finish()
         try checkFinite(profile, stage: "azimuthal profile")

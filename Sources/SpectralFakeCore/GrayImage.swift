@@ -10,12 +10,6 @@ public struct GrayImage: Sendable, Equatable {
         self.height = height
         self.pixels = pixels
     }
-
-    /// True when every pixel has the same value.
-    public var isConstant: Bool {
-        guard let first = pixels.first else { return true }
-        return pixels.withUnsafeBufferPointer { !$0.contains { $0 != first } }
-    }
 }
 
 /// Layouts of caller-supplied pixel buffers (`sf_pixel_format`).

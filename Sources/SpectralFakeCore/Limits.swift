@@ -26,6 +26,13 @@ public struct Limits: Sendable, Equatable {
 
     public static let `default` = Limits()
 
+    /// Checks the size of a model (file or buffer) against max_model_bytes.
+    public func checkModelSize(_ bytes: Int) throws(SFError) {
+        if maxModelBytes != 0 && UInt64(bytes) > maxModelBytes {
+            throw SFError(.limitModelSize, "model is \(bytes) bytes, over the limit max_model_bytes = \(maxModelBytes)")
+        }
+    }
+
     /// Checks caller-supplied image dimensions against the limits.
     public func check(width: Int, height: Int) throws(SFError) {
         guard width > 0, height > 0 else {

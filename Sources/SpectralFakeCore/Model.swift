@@ -115,9 +115,7 @@ extension Model {
 
     /// Parses a model file's bytes.
     public static func parse(_ bytes: [UInt8], limits: Limits = .default) throws(SFError) -> Model {
-        if limits.maxModelBytes != 0 && UInt64(bytes.count) > limits.maxModelBytes {
-            throw SFError(.limitModelSize, "model is \(bytes.count) bytes, over the limit max_model_bytes = \(limits.maxModelBytes)")
-        }
+        try limits.checkModelSize(bytes.count)
         guard !bytes.isEmpty else { throw SFError(.modelInvalid, "empty model file (0 bytes)") }
         let root = try JSONParser.parse(bytes)
         return try ModelReader.read(root)
