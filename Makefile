@@ -89,10 +89,12 @@ test-c: examples samples
 # toolchain hidden.
 abi-check: examples samples
 	$(PYTHON) scripts/abi.py check $(DIST) abi/spectralfake.abi
+	$(PYTHON) scripts/abi.py python-check include/spectralfake.h bindings/python/spectralfake/_constants.py
 	scripts/check_no_toolchain.sh $(DIST) $(SAMPLES)/natural_128.jpg
 
 abi-record: build
 	$(PYTHON) scripts/abi.py record $(DIST) abi/spectralfake.abi
+	$(PYTHON) scripts/abi.py python include/spectralfake.h bindings/python/spectralfake/_constants.py
 
 test-leaks: examples samples
 	cc -std=c11 -O2 -Wall -Wextra -Werror Tests/c/leak_check.c $$(pkg-config --cflags --libs spectralfake) \

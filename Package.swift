@@ -2,14 +2,18 @@
 //
 // libspectralfake: spectral fake-face features (Durall et al.) in Swift with a
 // stable C ABI. Layout:
-//   CSFCodec          C: libjpeg/libpng decoding to OpenCV-identical gray
+//   CSFCodec          C: libjpeg/libpng decoding to OpenCV-identical gray (statuses
+//                     from the public header)
 //   CFFTW             system library: FFTW 3
-//   SpectralFakeCore  Swift algorithms (decoder, FFT, radial profile, spline,
-//                     features, models), no C-ABI concerns
+//   SpectralFakeCore  Swift algorithms, no C-ABI concerns: Image/ (decoding),
+//                     Spectrum/ (FFT plans, radial bins), Features/ (settings,
+//                     extraction, the Pipeline and batch runner), Model/
+//                     (reader, scaler, decision functions, probabilities),
+//                     Support/ (errors, enums, limits, locks, caches)
 //   CSpectralFakeABI  the public header (include/spectralfake.h) as a C module,
 //                     so the Swift layer uses the header's own struct types,
-//                     plus the static strings of the ABI
-//   SpectralFake      the exported sf_* functions
+//                     plus the version functions
+//   SpectralFake      the exported sf_* functions: convert, check, call the core
 //
 // Build flavours (see Makefile): SF_STATIC_STDLIB=1 links the Swift runtime
 // statically into libspectralfake.so (dist build); SF_UBSAN=1 instruments the
@@ -55,7 +59,7 @@ let package = Package(
         .library(name: "SpectralFakeKit", targets: ["SpectralFake", "SpectralFakeCore"]),
     ],
     targets: [
-        .target(name: "CSFCodec", cSettings: codecC, linkerSettings: codecLinker),
+        .target(name: "CSFCodec", dependencies: ["CSpectralFakeABI"], cSettings: codecC, linkerSettings: codecLinker),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
         .target(name: "SpectralFakeCore", dependencies: ["CSFCodec", "CFFTW"]),
         .target(name: "CSpectralFakeABI", cSettings: [.unsafeFlags(["-Wall", "-Wextra"])]),

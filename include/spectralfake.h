@@ -37,6 +37,12 @@
  *     function, which records sizeof() as your program was compiled, so a
  *     newer library reads only the fields your program knows.
  *   - Only sf_* symbols are exported (symbol version SPECTRALFAKE_1).
+ *   - Every enum has a name function and a lookup: sf_X_name(value) gives
+ *     the value's name as a static string (NULL for a value the enum does
+ *     not have), sf_X_from_name(name, &value, err) the reverse. Names are
+ *     the constant's suffix in lower case with '-' for '_' (SF_CROP_CENTER_THIRD
+ *     is "center-third"), as model files and the command line spell them;
+ *     statuses are named by their C identifier ("SF_ERR_TRUNCATED").
  *
  * THREAD SAFETY
  *   All functions may be called from any number of threads at once. Handles
@@ -90,10 +96,10 @@ extern "C" {
 /* ------------------------------------------------------------ versions */
 
 #define SF_VERSION_MAJOR 1
-#define SF_VERSION_MINOR 0
+#define SF_VERSION_MINOR 1
 #define SF_VERSION_PATCH 0
 #define SF_VERSION_NUMBER (SF_VERSION_MAJOR * 10000 + SF_VERSION_MINOR * 100 + SF_VERSION_PATCH)
-#define SF_VERSION_STRING "1.0.0"
+#define SF_VERSION_STRING "1.1.0"
 
 /* The run-time version as MAJOR*10000 + MINOR*100 + PATCH; compare it with
  * SF_VERSION_NUMBER to detect a library older than your headers. */
@@ -146,6 +152,9 @@ typedef struct sf_error {
     char message[SF_MESSAGE_MAX];  /* NUL-terminated, UTF-8, truncated to fit */
 } sf_error;
 
+/* The status named "SF_ERR_TRUNCATED" etc. into *status (since 1.1). */
+SF_API sf_status sf_status_from_name(const char *name, int *status, sf_error *err);
+
 /* ------------------------------------------------------------- settings */
 
 typedef enum sf_preset {
@@ -171,12 +180,23 @@ typedef enum sf_crop {
     SF_CROP_CENTER_THIRD = 1 /* img[h/3 : h - h/3, w/3 : w - w/3] */
 } sf_crop;
 
+/* The names of these enums (since 1.1): "reference"/"dc", "first"/"none"/
+ * "minmax", "none"/"center-third". NULL for an unknown value. */
+SF_API const char *sf_center_name(int center);
+SF_API sf_status sf_center_from_name(const char *name, int *center, sf_error *err);
+SF_API const char *sf_normalize_name(int normalize);
+SF_API sf_status sf_normalize_from_name(const char *name, int *normalize, sf_error *err);
+SF_API const char *sf_crop_name(int crop);
+SF_API sf_status sf_crop_from_name(const char *name, int *crop, sf_error *err);
+
 /* Feature settings. Initialise with sf_settings_init, then override fields. */
 typedef struct sf_settings {
     size_t struct_size;  /* set by sf_settings_init */
     int32_t preset;      /* sf_preset the settings started from (informative) */
     int32_t interpolate; /* 1: cubic interpolation onto n points; 0: raw profile */
-    int64_t n;           /* number of interpolated points, 1 .. 1048576 */
+    int64_t n;           /* number of interpolated points, 1 .. 1048576 when
+                            interpolating; ignored (0 .. 1048576) when not:
+                            setting n does not turn interpolation on */
     double epsilon;      /* added to the real part of each DFT coefficient, 0 ... 1e100 */
     int32_t center;      /* sf_center */
     int32_t normalize;   /* sf_normalize */
@@ -227,6 +247,10 @@ typedef struct sf_limits {
 /* Fills *limits with the defaults and sets limits->struct_size. */
 SF_API sf_status sf_limits_init(sf_limits *limits, size_t struct_size, sf_error *err);
 
+/* "auto", "estimate", "measure" (since 1.1). */
+SF_API const char *sf_fft_planning_name(int planning);
+SF_API sf_status sf_fft_planning_from_name(const char *name, int *planning, sf_error *err);
+
 /* -------------------------------------------------------------- context */
 
 /* Feature settings plus limits. Immutable; share it between threads. */
@@ -259,6 +283,10 @@ typedef enum sf_pixel_format {
     SF_PIXEL_RGBA8 = 3, /* alpha ignored */
     SF_PIXEL_BGRA8 = 4  /* alpha ignored */
 } sf_pixel_format;
+
+/* "gray8", "rgb8", "bgr8", "rgba8", "bgra8" (since 1.1). */
+SF_API const char *sf_pixel_format_name(int format);
+SF_API sf_status sf_pixel_format_from_name(const char *name, int *format, sf_error *err);
 
 /* A decoded 8-bit gray image. Immutable. */
 typedef struct sf_image sf_image;
@@ -364,11 +392,38 @@ SF_API int sf_model_has_probability(const sf_model *model);
 SF_API size_t sf_model_class_count(const sf_model *model);
 
 /* The label of class `index` (sklearn's classes_[index]) as text: numbers in
- * shortest form ("0", "1"), strings as they are. Writes at most `capacity`
- * bytes including the NUL; *length (optional) receives the length without
- * the NUL. SF_ERR_BUFFER_TOO_SMALL if it does not fit. */
+ * shortest form ("0", "1"; the float 1.0 reads "1"), strings as they are,
+ * booleans "true"/"false". Writes at most `capacity` bytes including the
+ * NUL; *length (optional) receives the length without the NUL.
+ * SF_ERR_BUFFER_TOO_SMALL if it does not fit. */
 SF_API sf_status sf_model_class_label(const sf_model *model, size_t index, char *buffer, size_t capacity,
                                       size_t *length, sf_error *err);
+
+/* What a class label is (since 1.1): sklearn's classes_ may hold integers,
+ * floats, strings or booleans. */
+typedef enum sf_value_kind {
+    SF_VALUE_KIND_INTEGER = 0, /* written without fraction or exponent, fits in int64_t */
+    SF_VALUE_KIND_FLOAT = 1,   /* any other number (1.0, 0.5, 1e23) */
+    SF_VALUE_KIND_STRING = 2,  /* read it with sf_model_class_label */
+    SF_VALUE_KIND_BOOL = 3
+} sf_value_kind;
+
+/* "integer", "float", "string", "bool" (since 1.1). */
+SF_API const char *sf_value_kind_name(int kind);
+SF_API sf_status sf_value_kind_from_name(const char *name, int *kind, sf_error *err);
+
+/* The typed value of class `index` (since 1.1): *kind receives an
+ * sf_value_kind; *integer (optional) the value of an integer (0/1 for a
+ * bool, 0 otherwise); *number (optional) the value as a double (0 for a
+ * string). */
+SF_API sf_status sf_model_class_value(const sf_model *model, size_t index, int *kind, int64_t *integer,
+                                      double *number, sf_error *err);
+
+/* The free "metadata" member of the model file as JSON text ("null" when
+ * absent; since 1.1): members in file order, numbers in shortest round-trip
+ * form. Buffer protocol as sf_model_class_label. */
+SF_API sf_status sf_model_metadata_json(const sf_model *model, char *buffer, size_t capacity, size_t *length,
+                                        sf_error *err);
 
 /* Index (0 or 1) of the class that means "fake"; -1 for an invalid handle. */
 SF_API int sf_model_fake_class(const sf_model *model);
@@ -382,6 +437,10 @@ typedef enum sf_label {
     SF_LABEL_REAL = 0,
     SF_LABEL_FAKE = 1
 } sf_label;
+
+/* "real", "fake" (since 1.1). */
+SF_API const char *sf_label_name(int label);
+SF_API sf_status sf_label_from_name(const char *name, int *label, sf_error *err);
 
 /* The score of one input. Initialise with sf_score_init. */
 typedef struct sf_score {

@@ -1,67 +1,28 @@
 // ExportedModelAPI.swift - the sf_model_* and sf_score_* functions of
 // include/spectralfake.h. Converts and checks; the scoring itself is
-// SpectralFakeCore.Model.
+// SpectralFakeCore's Model and Pipeline.
 import CSpectralFakeABI
 import SpectralFakeCore
-
-final class ModelBox: @unchecked Sendable {
-    let model: Model
-    /// NUL-terminated copies of strings handed out by pointer; they live as
-    /// long as the box.
-    let classifierCString: UnsafeMutablePointer<CChar>
-
-    init(model: Model) {
-        self.model = model
-        let bytes = Array(model.classifierName.utf8CString)
-        classifierCString = .allocate(capacity: bytes.count)
-        classifierCString.initialize(from: bytes, count: bytes.count)
-    }
-
-    deinit { classifierCString.deallocate() }
-}
-
-let scoreV1Size = 40
-
-func requireModel(_ m: OpaquePointer?) throws(SFError) -> ModelBox {
-    guard let m else { throw SFError(.invalidArgument, "sf_model is NULL") }
-    guard let box = Handles.get(m, ModelBox.self) else {
-        throw SFError(.invalidArgument, "sf_model handle is not live (freed, or not an sf_model)")
-    }
-    return box
-}
-
-func checkScore(_ s: UnsafeMutablePointer<sf_score>?) throws(SFError) -> UnsafeMutablePointer<sf_score> {
-    guard let s else { throw SFError(.invalidArgument, "score is NULL") }
-    let size = readStructSize(s)
-    guard size >= scoreV1Size else {
-        throw SFError(.invalidArgument, "sf_score.struct_size is \(size), expected at least \(scoreV1Size): initialise it with sf_score_init")
-    }
-    return s
-}
 
 /// An exported single-score function: checks the model and the score
 /// struct, zeroes the score, then stores what `compute` returns.
 func scoring(_ model: OpaquePointer?, _ score: UnsafeMutablePointer<sf_score>?, _ err: UnsafeMutablePointer<sf_error>?,
-             _ compute: (ModelBox) throws(SFError) -> Model.Score) -> sf_status {
+             _ compute: (Model) throws(SFError) -> Model.Score) -> sf_status {
     guarded(err) { () throws(SFError) in
         let box = try requireModel(model)
         let s = try checkScore(score)
         writeScore(nil, s)
-        writeScore(try compute(box), s)
+        writeScore(try compute(box.model), s)
     }
 }
 
-func writeScore(_ r: Model.Score?, _ s: UnsafeMutablePointer<sf_score>) {
-    var out = sf_score()
-    out.struct_size = readStructSize(s)
-    if let r {
-        out.decision = r.decision
-        out.probability_fake = r.probabilityFake ?? 0
-        out.label = r.isFake ? 1 : 0
-        out.has_probability = r.probabilityFake == nil ? 0 : 1
-        out.class_index = Int32(r.classIndex)
+/// Scores an image source with the model under the caller's limits.
+func scoreSource(_ model: OpaquePointer?, _ limits: UnsafePointer<sf_limits>?, _ score: UnsafeMutablePointer<sf_score>?,
+                 _ err: UnsafeMutablePointer<sf_error>?, _ source: () throws(SFError) -> ImageSource) -> sf_status {
+    scoring(model, score, err) { (m) throws(SFError) in
+        let pipeline = Pipeline(model: m, limits: try readLimits(limits))
+        return try pipeline.score(try source(), with: m)
     }
-    s.pointee = out
 }
 
 @c(sf_model_load_file)
@@ -116,7 +77,15 @@ public func sf_model_has_probability(_ model: OpaquePointer?) -> Int32 {
 
 @c(sf_model_class_count)
 public func sf_model_class_count(_ model: OpaquePointer?) -> Int {
-    Handles.get(model, ModelBox.self)?.model.classLabels.count ?? 0
+    Handles.get(model, ModelBox.self)?.model.classes.count ?? 0
+}
+
+func requireClass(_ model: OpaquePointer?, _ index: Int) throws(SFError) -> ClassLabel {
+    let classes = try requireModel(model).model.classes
+    guard index >= 0 && index < classes.count else {
+        throw SFError(.invalidArgument, "class index \(index) is out of range (0 ..< \(classes.count))")
+    }
+    return classes[index]
 }
 
 @c(sf_model_class_label)
@@ -124,18 +93,37 @@ public func sf_model_class_label(_ model: OpaquePointer?, _ index: Int, _ buffer
                                  _ capacity: Int, _ length: UnsafeMutablePointer<Int>?,
                                  _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
     guarded(err) { () throws(SFError) in
-        let box = try requireModel(model)
-        let labels = box.model.classLabels
-        guard index >= 0 && index < labels.count else {
-            throw SFError(.invalidArgument, "class index \(index) is out of range (0 ..< \(labels.count))")
+        try deliver(text: try requireClass(model, index).text, buffer, capacity, length, what: "class label")
+    }
+}
+
+@c(sf_model_class_value)
+public func sf_model_class_value(_ model: OpaquePointer?, _ index: Int, _ kind: UnsafeMutablePointer<Int32>?,
+                                 _ integer: UnsafeMutablePointer<Int64>?, _ number: UnsafeMutablePointer<Double>?,
+                                 _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
+    guarded(err) { () throws(SFError) in
+        let label = try requireClass(model, index)
+        guard let kind else { throw SFError(.invalidArgument, "kind is NULL") }
+        kind.pointee = label.kind.rawValue
+        var i: Int64 = 0, d = 0.0
+        switch label {
+        case .integer(let v): i = v; d = Double(v)
+        case .float(let v): d = v
+        case .bool(let b): i = b ? 1 : 0; d = b ? 1 : 0
+        case .string: break
         }
-        let bytes = Array(labels[index].utf8)
-        length?.pointee = bytes.count
-        guard let buffer, capacity > bytes.count else {
-            throw SFError(.bufferTooSmall, "class label needs \(bytes.count + 1) bytes, the buffer has \(max(capacity, 0))")
-        }
-        for (i, b) in bytes.enumerated() { buffer[i] = CChar(bitPattern: b) }
-        buffer[bytes.count] = 0
+        integer?.pointee = i
+        number?.pointee = d
+    }
+}
+
+@c(sf_model_metadata_json)
+public func sf_model_metadata_json(_ model: OpaquePointer?, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+                                   _ length: UnsafeMutablePointer<Int>?,
+                                   _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
+    guarded(err) { () throws(SFError) in
+        let meta = try requireModel(model).model.metadata ?? .null
+        try deliver(text: meta.jsonText, buffer, capacity, length, what: "metadata JSON")
     }
 }
 
@@ -159,7 +147,7 @@ public func sf_score_init(_ score: UnsafeMutablePointer<sf_score>?, _ structSize
         }
         var s = sf_score()
         s.struct_size = structSize
-        score.pointee = s
+        storeStruct(s, to: score, size: structSize)
     }
 }
 
@@ -167,10 +155,10 @@ public func sf_score_init(_ score: UnsafeMutablePointer<sf_score>?, _ structSize
 public func sf_model_score_features(_ model: OpaquePointer?, _ features: UnsafePointer<Double>?, _ n: Int,
                                     _ score: UnsafeMutablePointer<sf_score>?,
                                     _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
-    scoring(model, score, err) { (box) throws(SFError) in
+    scoring(model, score, err) { (m) throws(SFError) in
         guard n >= 0 else { throw SFError(.invalidArgument, "n \(n) is negative") }
         guard let features, n > 0 else { throw SFError(.invalidArgument, "features is NULL or empty") }
-        return try box.model.score(features: Array(UnsafeBufferPointer(start: features, count: n)))
+        return try m.score(features: Array(UnsafeBufferPointer(start: features, count: n)))
     }
 }
 
@@ -179,8 +167,8 @@ public func sf_model_score_features_batch(_ model: OpaquePointer?, _ features: U
                                           _ rowStride: Int, _ scores: UnsafeMutablePointer<sf_score>?,
                                           _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
     guarded(err) { () throws(SFError) in
-        let box = try requireModel(model)
-        let nf = box.model.featureCount
+        let m = try requireModel(model).model
+        let nf = m.featureCount
         guard rows >= 0 else { throw SFError(.invalidArgument, "rows \(rows) is negative") }
         guard rows > 0 else { return }
         guard let features, let scores else { throw SFError(.invalidArgument, "features and scores must not be NULL") }
@@ -193,7 +181,7 @@ public func sf_model_score_features_batch(_ model: OpaquePointer?, _ features: U
         for i in 0..<rows {
             let x = Array(UnsafeBufferPointer(start: features + i * rowStride, count: nf))
             do throws(SFError) {
-                writeScore(try box.model.score(features: x), scores + i)
+                writeScore(try m.score(features: x), scores + i)
             } catch let e {
                 throw SFError(e.status, "row \(i): \(e.message)")
             }
@@ -201,44 +189,18 @@ public func sf_model_score_features_batch(_ model: OpaquePointer?, _ features: U
     }
 }
 
-/// The model's features of an image, checked against its feature count.
-func modelFeatures(_ box: ModelBox, _ image: GrayImage, _ limits: Limits) throws(SFError) -> [Double] {
-    let f = try FeatureExtractor.features(of: image, settings: box.model.settings, planning: limits.fftPlanning)
-    guard f.count == box.model.featureCount else {
-        throw SFError(.featureMismatch,
-                      "image \(image.width)x\(image.height) gives \(f.count) features, the model takes \(box.model.featureCount) (\(box.model.settings.preset.rawValue) raw profile: score images of the size it was trained on)")
-    }
-    return f
-}
-
-func scoreFile(_ box: ModelBox, _ path: UnsafePointer<CChar>, _ limits: Limits) throws(SFError) -> Model.Score {
-    let (img, _) = try ImageDecoder.decodeFile(cPath: path, limits: limits)
-    do {
-        return try box.model.score(features: try modelFeatures(box, img, limits))
-    } catch let e {
-        throw e.prefixed(FileReader.displayPath(path))
-    }
-}
-
 @c(sf_model_score_file)
 public func sf_model_score_file(_ model: OpaquePointer?, _ limits: UnsafePointer<sf_limits>?,
                                 _ path: UnsafePointer<CChar>?, _ score: UnsafeMutablePointer<sf_score>?,
                                 _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
-    scoring(model, score, err) { (box) throws(SFError) in
-        guard let path else { throw SFError(.invalidArgument, "path is NULL") }
-        return try scoreFile(box, path, try readLimits(limits))
-    }
+    scoreSource(model, limits, score, err) { () throws(SFError) in try pathSource(path) }
 }
 
 @c(sf_model_score_memory)
 public func sf_model_score_memory(_ model: OpaquePointer?, _ limits: UnsafePointer<sf_limits>?,
                                   _ data: UnsafeRawPointer?, _ size: Int, _ score: UnsafeMutablePointer<sf_score>?,
                                   _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
-    scoring(model, score, err) { (box) throws(SFError) in
-        let l = try readLimits(limits)
-        let (img, _) = try decodeMemory(data, size, l)
-        return try box.model.score(features: try modelFeatures(box, img, l))
-    }
+    scoreSource(model, limits, score, err) { () throws(SFError) in try encodedSource(data, size) }
 }
 
 @c(sf_model_score_pixels)
@@ -246,10 +208,8 @@ public func sf_model_score_pixels(_ model: OpaquePointer?, _ limits: UnsafePoint
                                   _ pixels: UnsafeRawPointer?, _ size: Int, _ width: UInt32, _ height: UInt32,
                                   _ stride: Int, _ format: Int32, _ score: UnsafeMutablePointer<sf_score>?,
                                   _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
-    scoring(model, score, err) { (box) throws(SFError) in
-        let l = try readLimits(limits)
-        let img = try imageFromPixels(pixels, size, width, height, stride, format, l)
-        return try box.model.score(features: try modelFeatures(box, img, l))
+    scoreSource(model, limits, score, err) { () throws(SFError) in
+        try pixelSource(pixels, size, width, height, stride, format)
     }
 }
 
@@ -261,20 +221,21 @@ public func sf_model_score_batch(_ model: OpaquePointer?, _ limits: UnsafePointe
                                  _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
     failed?.pointee = 0
     return guarded(err) { () throws(SFError) in
-        let box = try requireModel(model)
-        let l = try readLimits(limits)
+        let m = try requireModel(model).model
+        let pipeline = Pipeline(model: m, limits: try readLimits(limits))
         guard count >= 0 else { throw SFError(.invalidArgument, "count \(count) is negative") }
         guard count > 0 else { return }
         guard let scores else { throw SFError(.invalidArgument, "scores is NULL") }
+        guard let paths else { throw SFError(.invalidArgument, "paths is NULL") }
         for i in 0..<count { _ = try checkScore(scores + i) }
         nonisolated(unsafe) let scoresP = scores
-        try runBatch(paths: paths, count: count, threads: threads, itemErrors: itemErrors, failed: failed) { (i, path) throws(SFError) in
-            do throws(SFError) {
-                writeScore(try scoreFile(box, path, l), scoresP + i)
-            } catch let e {
-                writeScore(nil, scoresP + i)
-                throw e
-            }
+        nonisolated(unsafe) let pathsP = paths
+        try reportBatch(count: count, itemErrors: itemErrors, failed: failed) {
+            pipeline.scoreBatch(count: count, threads: Int(threads), model: m, source: { (i) throws(SFError) in
+                writeScore(nil, scoresP + i)  // a failed item's score is zeroed
+                guard let path = pathsP[i] else { throw SFError(.invalidArgument, "paths[\(i)] is NULL") }
+                return .file(path)
+            }, deliver: { (i, s) throws(SFError) in writeScore(s, scoresP + i) })
         }
     }
 }

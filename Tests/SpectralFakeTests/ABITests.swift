@@ -9,7 +9,7 @@ import Testing
     @Test func statusAndVersionStrings() {
         #expect(String(cString: sf_status_name(7)) == "SF_ERR_TRUNCATED")
         #expect(String(cString: sf_status_name(12345)) == "SF_ERR_UNKNOWN_STATUS")
-        #expect(sf_version_number() == 10000)
+        #expect(sf_version_number() == 10100)  // 1.1.0
         // every Swift status has a name in the C table
         for s in SFStatus.allCases { #expect(String(cString: sf_status_name(s.rawValue)) != "SF_ERR_UNKNOWN_STATUS") }
     }

@@ -1,9 +1,10 @@
-/* sf_codec.h - internal C layer of libspectralfake: JPEG (libjpeg) and PNG
- * (libpng) decoding to 8-bit grayscale, bit-identical to
- * cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE) (see docs/decoding.md).
+/* sf_codec.h - the C layer of libspectralfake that Swift calls: JPEG
+ * (libjpeg) and PNG (libpng) decoding to 8-bit grayscale, bit-identical to
+ * cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE) (docs/decoding.md).
  *
  * Internal: not part of the public ABI. Symbols use the sfc_ prefix so the
- * export list (sf_* only) hides them. */
+ * export list (sf_* only) hides them. Statuses are sf_status values of the
+ * public header. The codec's own helpers are declared in codec_internal.h. */
 #ifndef SF_CODEC_H
 #define SF_CODEC_H
 
@@ -13,19 +14,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-enum sfc_code {
-    SFC_OK = 0,
-    SFC_ERR_UNKNOWN_FORMAT = 1,  /* neither JPEG nor PNG */
-    SFC_ERR_CORRUPT = 2,         /* the codec rejected the data */
-    SFC_ERR_TRUNCATED = 3,       /* the data ends before the image does */
-    SFC_ERR_UNSUPPORTED = 4,     /* valid file, feature we cannot decode */
-    SFC_ERR_LIMIT_PIXELS = 5,
-    SFC_ERR_LIMIT_DIMENSION = 6,
-    SFC_ERR_LIMIT_SCANS = 7,
-    SFC_ERR_NOMEM = 8,
-    SFC_ERR_EMPTY = 9            /* zero bytes */
-};
 
 enum sfc_format { SFC_FORMAT_UNKNOWN = 0, SFC_FORMAT_JPEG = 1, SFC_FORMAT_PNG = 2 };
 
@@ -43,24 +31,13 @@ typedef struct sfc_image {
     int format;              /* enum sfc_format */
     int orientation;         /* EXIF orientation applied (1..8), 1 if none */
     int warnings;            /* recoverable codec warnings (corrupt entropy data) */
-    /* What was seen when a limit was hit (also filled on success). */
-    uint32_t seen_width;
-    uint32_t seen_height;
-    uint32_t seen_scans;
 } sfc_image;
 
 /* Decodes a JPEG or PNG held in memory into 8-bit grayscale with OpenCV's
- * arithmetic. Returns an sfc_code; on failure writes a message into msg. */
+ * arithmetic. Returns an sf_status (SF_OK = 0); on failure writes a message
+ * into msg and leaves out->pixels NULL. */
 int sfc_decode_gray(const uint8_t *data, size_t size, const sfc_limits *limits,
                     sfc_image *out, char *msg, size_t msgcap);
-
-/* Identifies the container from the first bytes (enum sfc_format), and for a
- * few well-known non-supported formats writes their name into name. */
-int sfc_sniff(const uint8_t *data, size_t size, char *name, size_t namecap);
-
-/* Parses an EXIF block (TIFF header, optionally preceded by "Exif\0\0") and
- * returns the orientation tag (1..8), or 0 when absent or malformed. */
-int sfc_exif_orientation(const uint8_t *data, size_t size);
 
 void sfc_free(void *p);
 

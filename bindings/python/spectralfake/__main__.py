@@ -34,14 +34,25 @@ def _overrides(a):
     return out
 
 
+def _names(enum):
+    """The library's names of an enum's values (None without a library: the
+    library then refuses unknown names itself)."""
+    try:
+        from .settings import name_of
+        return [name_of(enum, v) for v in enum]
+    except OSError:
+        return None
+
+
 def _add_feature_args(p):
-    p.add_argument("--preset", default="celeba", choices=["celeba", "faces-hq", "ffpp", "upconv"],
+    from ._constants import Center, Crop, Normalize, Preset
+    p.add_argument("--preset", default="celeba", choices=_names(Preset),
                    help="feature preset the model was trained with (default: celeba)")
     p.add_argument("--n", type=int, help="override: number of interpolated points")
     p.add_argument("--epsilon", type=float, help="override: epsilon added before the log")
-    p.add_argument("--center", choices=["reference", "dc"], help="override: azimuthal centre")
-    p.add_argument("--normalize", choices=["first", "none", "minmax"], help="override: normalisation")
-    p.add_argument("--crop", choices=["none", "center-third"], help="override: crop")
+    p.add_argument("--center", choices=_names(Center), help="override: azimuthal centre")
+    p.add_argument("--normalize", choices=_names(Normalize), help="override: normalisation")
+    p.add_argument("--crop", choices=_names(Crop), help="override: crop")
     p.add_argument("--interpolate", choices=["on", "off"], help="override: interpolation")
 
 
@@ -74,7 +85,7 @@ def main(argv=None):
     s.add_argument("--threads", type=int)
 
     a = ap.parse_args(argv)
-    from . import SpectralFakeError
+    from .errors import SpectralFakeError
     from .exporter import ExportError, export, load_estimator
     try:
         if a.cmd == "export":
@@ -97,7 +108,6 @@ def main(argv=None):
         elif a.cmd == "score":
             from .model import Model
             m = Model.load(a.model)
-            failed = 0
             for r in m.score_files(a.images, threads=a.threads):
                 print(json.dumps(r))
     except (ExportError, SpectralFakeError, OSError) as err:

@@ -17,8 +17,9 @@ from ctypes import (POINTER, Structure, c_char, c_char_p, c_double, c_int, c_int
                     c_size_t, c_uint, c_uint8, c_uint32, c_uint64, c_void_p)
 from pathlib import Path
 
+from ._constants import C_TYPES, MESSAGE_MAX
+
 SONAME = "libspectralfake.so.1"
-MESSAGE_MAX = 512
 
 
 class SfError(Structure):
@@ -88,6 +89,11 @@ def library_path() -> str:
     return load()._spectralfake_path
 
 
+def version() -> str:
+    """The run-time version of the loaded library."""
+    return load().sf_version_string().decode()
+
+
 def load():
     """Loads the library once and declares every function's prototype."""
     global _lib
@@ -118,6 +124,12 @@ def load():
         return lib
 
 
+def enum_function_stem(enum) -> str:
+    """The C name stem of an enum class: sf_<stem>_name (Status -> status,
+    PixelFormat -> pixel_format, FftPlanning -> fft_planning)."""
+    return C_TYPES[enum][len("sf_"):]
+
+
 def _declare(lib):
     E = POINTER(SfError)
     S = c_int
@@ -128,6 +140,8 @@ def _declare(lib):
         "sf_version_string": (c_char_p, []),
         "sf_status_name": (c_char_p, [c_int]),
         "sf_status_summary": (c_char_p, [c_int]),
+        "sf_model_class_value": (S, [vp, c_size_t, P(c_int), P(c_int64), P(c_double), E]),
+        "sf_model_metadata_json": (S, [vp, c_char_p, c_size_t, P(c_size_t), E]),
         "sf_settings_init": (S, [P(SfSettings), c_size_t, c_int, E]),
         "sf_preset_from_name": (S, [c_char_p, P(c_int), E]),
         "sf_preset_name": (c_char_p, [c_int]),
@@ -171,6 +185,11 @@ def _declare(lib):
         "sf_model_score_batch": (S, [vp, vp, P(c_char_p), c_size_t, c_uint, P(SfScore), E, P(c_size_t), E]),
         "sf_model_score_features_batch": (S, [vp, P(c_double), c_size_t, c_size_t, P(SfScore), E]),
     }
+    # every enum's sf_X_name / sf_X_from_name (sf_status_from_name for statuses)
+    for enum in C_TYPES:
+        stem = enum_function_stem(enum)
+        sigs[f"sf_{stem}_name"] = (c_char_p, [c_int])
+        sigs[f"sf_{stem}_from_name"] = (S, [c_char_p, P(c_int), E])
     for name, (res, args) in sigs.items():
         fn = getattr(lib, name, None)
         if fn is None:

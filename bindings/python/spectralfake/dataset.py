@@ -61,7 +61,8 @@ def build_dataset(real_dir, fake_dir, out_pkl=None, preset="celeba", limit=None,
     Images that cannot be read are skipped and listed (skip_errors=False
     raises instead).
     """
-    from . import features_batch, settings as _settings
+    from .features import features_batch
+    from .settings import settings as _settings
 
     fake = list_images(fake_dir, limit)
     real = list_images(real_dir, limit)

@@ -185,7 +185,8 @@ def _n_features(est):
 
 def model_document(estimator, preset="celeba", fake_label=1, metadata=None, **feature_overrides) -> dict:
     """The model file as a dict (what export writes)."""
-    from . import settings as _settings, version as _version
+    from ._lib import version as _version
+    from .settings import settings as _settings
 
     est = _unwrap_frozen(estimator)
     scaler, final = _split_pipeline(est)

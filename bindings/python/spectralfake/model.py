@@ -10,14 +10,39 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import stat
-from ctypes import byref, c_char_p, c_double, c_size_t, c_void_p
+from ctypes import byref, c_char_p, c_double, c_int, c_int64, c_size_t, c_void_p
 
 import numpy as np
 
 from . import _lib
+from ._constants import Label, Status, ValueKind
+from ._inputs import array_input, kind
 from ._lib import SfError, SfScore, SfSettings
-from . import (BatchError, Limits, _check, _error, _kind, _array_input, _settings_dict)
+from .errors import BatchError, error, message_struct, raise_for
+from .settings import Limits, limits_pointer, settings_dict
+
+
+class _available_if:
+    """A method that exists only when check(instance) holds, as sklearn's
+    available_if: otherwise getattr raises AttributeError and hasattr is False."""
+
+    def __init__(self, check, why):
+        self.check, self.why = check, why
+
+    def __call__(self, fn):
+        self.fn = fn
+        self.__doc__ = fn.__doc__
+        return self
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self.fn
+        if not self.check(obj):
+            raise AttributeError(self.why(obj))
+        return self.fn.__get__(obj, owner)
 
 
 class Model:
@@ -27,69 +52,67 @@ class Model:
     (sklearn's labels), ``fake_label`` (the label meaning fake),
     ``n_features_in_``, ``settings`` (the feature settings), ``classifier``
     (e.g. "svc(rbf)"), ``metadata`` (the file's free metadata).
+    ``predict_proba`` exists only on models that have probabilities.
     """
 
-    def __init__(self, data: bytes, limits: Limits | None = None, source: str | None = None):
-        self._lib = _lib.load()
-        self._handle = c_void_p()
+    def __init__(self, handle: c_void_p, limits: Limits | None = None, source: str | None = None):
+        """Wraps a loaded sf_model handle (use Model.load or Model.from_bytes)."""
+        lib = self._lib = _lib.load()
+        self._handle = handle
         self._limits = limits
-        err = SfError()
-        lp = byref(limits._s) if limits else None
-        _check(self._lib.sf_model_load_memory(lp, data, len(data), byref(self._handle), byref(err)), err, source)
-        doc = json.loads(data)
         self.source = source
-        self.classes_ = np.asarray(doc["classes"])
-        self.fake_class_ = int(self._lib.sf_model_fake_class(self._handle))
+        err = SfError()
+        self.classes_ = np.asarray([self._class_value(i) for i in range(lib.sf_model_class_count(handle))])
+        self.fake_class_ = int(lib.sf_model_fake_class(handle))
         self.fake_label = self.classes_[self.fake_class_]
-        self.n_features_in_ = int(self._lib.sf_model_feature_count(self._handle))
+        self.n_features_in_ = int(lib.sf_model_feature_count(handle))
         s = SfSettings()
         s.struct_size = ctypes.sizeof(SfSettings)
-        _check(self._lib.sf_model_settings(self._handle, byref(s), byref(err)), err)
-        self.settings = _settings_dict(s)
-        self.classifier = self._lib.sf_model_classifier(self._handle).decode()
-        self.has_proba = bool(self._lib.sf_model_has_probability(self._handle))
-        self.metadata = doc.get("metadata")
+        raise_for(lib.sf_model_settings(handle, byref(s), byref(err)), err)
+        self.settings = settings_dict(s)
+        self.classifier = lib.sf_model_classifier(handle).decode()
+        self.has_proba = bool(lib.sf_model_has_probability(handle))
+        self.metadata = json.loads(self._text(lib.sf_model_metadata_json))
+
+    def _text(self, fn, *args) -> str:
+        """A string from a buffer-protocol function (SF_ERR_BUFFER_TOO_SMALL
+        gives the length needed)."""
+        n, err = c_size_t(), SfError()
+        fn(self._handle, *args, None, 0, byref(n), byref(err))
+        buf = ctypes.create_string_buffer(n.value + 1)
+        raise_for(fn(self._handle, *args, buf, n.value + 1, byref(n), byref(err)), err)
+        return buf.raw[: n.value].decode("utf-8")
+
+    def _class_value(self, index: int):
+        kind_, integer, number, err = c_int(), c_int64(), c_double(), SfError()
+        raise_for(self._lib.sf_model_class_value(self._handle, index, byref(kind_), byref(integer), byref(number),
+                                                 byref(err)), err)
+        k = ValueKind(kind_.value)
+        if k == ValueKind.SF_VALUE_KIND_INTEGER:
+            return integer.value
+        if k == ValueKind.SF_VALUE_KIND_FLOAT:
+            return number.value
+        if k == ValueKind.SF_VALUE_KIND_BOOL:
+            return bool(integer.value)
+        return self._text(self._lib.sf_model_class_label, c_size_t(index))
 
     @classmethod
     def load(cls, path, limits: Limits | None = None) -> "Model":
         """Loads a model file (JSON, docs/model-format.md)."""
         path = os.fspath(path)
-        lim = (limits or Limits()).max_model_bytes
-        # As the native loader does: open without blocking, then refuse
-        # anything but a regular file (a FIFO would block the read forever,
-        # a directory would raise a bare IsADirectoryError).
-        try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-        except OSError as e:
-            raise _error(3, _msg(f"{path}: cannot open: {e.strerror}"), path) from None
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                kind = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device",
-                        stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}.get(stat.S_IFMT(st.st_mode),
-                                                                                    "not a regular file")
-                raise _error(3, _msg(f"{path}: is {kind}, not a regular file"), path)
-            size = st.st_size
-            if lim and size > lim:
-                raise _error(19, _msg(f"{path}: model file is {size} bytes, over the limit max_model_bytes = {lim}"),
-                             path)
-            with os.fdopen(fd, "rb") as f:
-                fd = None  # owned by f now
-                data = f.read()
-        finally:
-            if fd is not None:
-                os.close(fd)
-        try:
-            return cls(data, limits, path)
-        except Exception as e:
-            if hasattr(e, "message") and not e.message.startswith(path):
-                e.message = f"{path}: {e.message}"
-                e.args = (f"{e.message} [{e.status_name}]",)
-            raise
+        handle, err = c_void_p(), SfError()
+        raise_for(_lib.load().sf_model_load_file(limits_pointer(limits), os.fsencode(path), byref(handle),
+                                                 byref(err)), err, path)
+        return cls(handle, limits, path)
 
     @classmethod
     def from_bytes(cls, data: bytes, limits: Limits | None = None) -> "Model":
-        return cls(bytes(data), limits)
+        """Loads a model held in memory."""
+        data = bytes(data)
+        handle, err = c_void_p(), SfError()
+        raise_for(_lib.load().sf_model_load_memory(limits_pointer(limits), data, len(data), byref(handle),
+                                                   byref(err)), err)
+        return cls(handle, limits)
 
     def __del__(self):
         h, self._handle = getattr(self, "_handle", None), None
@@ -102,12 +125,17 @@ class Model:
 
     # ------------------------------------------------------------ scoring
 
+    def _new_scores(self, n: int):
+        scores = (SfScore * max(n, 1))()
+        for s in scores:
+            s.struct_size = ctypes.sizeof(SfScore)
+        return scores
+
     def _scores(self, X, threads=None):
-        """sf_score array for X: a 2-D feature array, or paths / encoded
+        """sf_score list for X: a 2-D feature array, or paths / encoded
         images / image arrays (features are then computed natively with the
         model's settings)."""
         lib = self._lib
-        lp = byref(self._limits._s) if self._limits else None
         if isinstance(X, (str, os.PathLike, bytes, bytearray, memoryview)):
             X = [X]
         if isinstance(X, np.ndarray) and X.dtype == np.uint8:
@@ -117,54 +145,51 @@ class Model:
         if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype != object:
             X = np.ascontiguousarray(X, dtype=np.float64)
             if X.shape[1] != self.n_features_in_:
-                raise _error(18, _msg(f"X has {X.shape[1]} features per row, the model expects "
-                                      f"{self.n_features_in_}"))
+                raise error(Status.SF_ERR_FEATURE_MISMATCH,
+                            message_struct(f"X has {X.shape[1]} features per row, the model expects "
+                                           f"{self.n_features_in_}"))
             rows = X.shape[0]
-            scores = (SfScore * max(rows, 1))()
-            for s in scores:
-                s.struct_size = ctypes.sizeof(SfScore)
+            scores = self._new_scores(rows)
             err = SfError()
-            _check(lib.sf_model_score_features_batch(self._handle, X.ctypes.data_as(ctypes.POINTER(c_double)),
-                                                     rows, X.shape[1], scores, byref(err)), err)
+            raise_for(lib.sf_model_score_features_batch(self._handle, X.ctypes.data_as(ctypes.POINTER(c_double)),
+                                                        rows, X.shape[1], scores, byref(err)), err)
             return list(scores)[:rows]
         items = list(X)
         if items and all(isinstance(p, (str, os.PathLike)) for p in items):
             n = len(items)
             paths = [os.fspath(p) for p in items]
             arr = (c_char_p * n)(*[os.fsencode(p) for p in paths])
-            scores = (SfScore * n)()
-            for s in scores:
-                s.struct_size = ctypes.sizeof(SfScore)
+            scores = self._new_scores(n)
             errors = (SfError * n)()
             failed = c_size_t()
             err = SfError()
-            st = lib.sf_model_score_batch(self._handle, lp, arr, n, 0 if threads is None else int(threads), scores,
-                                          errors, byref(failed), byref(err))
-            if st == 21:
-                fails = [(i, _error(errors[i].status, errors[i], paths[i])) for i in range(n) if errors[i].status]
-                raise BatchError(21, err.message.decode("utf-8", "replace"), fails, None)
-            _check(st, err)
+            st = lib.sf_model_score_batch(self._handle, limits_pointer(self._limits), arr, n,
+                                          0 if threads is None else int(threads), scores, errors, byref(failed),
+                                          byref(err))
+            if st == Status.SF_ERR_BATCH_PARTIAL:
+                fails = [(i, error(errors[i].status, errors[i], paths[i])) for i in range(n) if errors[i].status]
+                raise BatchError(Status.SF_ERR_BATCH_PARTIAL, err.message.decode("utf-8", "replace"), fails, None)
+            raise_for(st, err)
             return list(scores)
         return [self._score_one(x) for x in items]
 
     def _score_one(self, image, channels=None):
         lib = self._lib
-        lp = byref(self._limits._s) if self._limits else None
-        s = SfScore()
-        s.struct_size = ctypes.sizeof(SfScore)
+        lp = limits_pointer(self._limits)
+        s = self._new_scores(1)[0]
         err = SfError()
-        kind = _kind(image)
+        k = kind(image)
         path = None
-        if kind == "path":
+        if k == "path":
             path = os.fspath(image)
             st = lib.sf_model_score_file(self._handle, lp, os.fsencode(path), byref(s), byref(err))
-        elif kind == "bytes":
+        elif k == "bytes":
             data = bytes(image)
             st = lib.sf_model_score_memory(self._handle, lp, data, len(data), byref(s), byref(err))
         else:
-            keep, ptr, size, w, h, stride, fmt = _array_input(image, channels)
+            keep, ptr, size, w, h, stride, fmt = array_input(image, channels)
             st = lib.sf_model_score_pixels(self._handle, lp, ptr, size, w, h, stride, fmt, byref(s), byref(err))
-        _check(st, err, path)
+        raise_for(st, err, path)
         return s
 
     def decision_function(self, X, threads=None) -> np.ndarray:
@@ -177,44 +202,35 @@ class Model:
         """Predicted labels (values of classes_), as sklearn's predict."""
         return self.classes_[[s.class_index for s in self._scores(X, threads)]]
 
+    @_available_if(lambda m: m.has_proba,
+                   lambda m: f"this model ({m.classifier}) has no predict_proba; export a model with probabilities "
+                             "(LogisticRegression, SVC(probability=True), CalibratedClassifierCV, ...)")
     def predict_proba(self, X, threads=None) -> np.ndarray:
         """(n, 2) class probabilities in classes_ order."""
-        if not self.has_proba:
-            raise AttributeError(f"this model ({self.classifier}) has no predict_proba; export a model with "
-                                 "probabilities (LogisticRegression, SVC(probability=True), CalibratedClassifierCV, ...)")
         out = []
         for s in self._scores(X, threads):
             pf = s.probability_fake
             out.append((1.0 - pf, pf) if self.fake_class_ == 1 else (pf, 1.0 - pf))
         return np.array(out, dtype=np.float64)
 
-    def score_file(self, image, channels=None) -> dict:
-        """Scores one image (path, encoded bytes or pixel array): a dict with
-        the verdict, the predicted class label, P(fake) and the decision value."""
-        s = self._score_one(image, channels)
+    def _record(self, path, s) -> dict:
+        """The dict of one score (score_file / score_files)."""
         return {
-            "path": os.fspath(image) if isinstance(image, (str, os.PathLike)) else None,
-            "label": "fake" if s.label == 1 else "real",
-            "is_fake": bool(s.label == 1),
+            "path": path,
+            "label": "fake" if s.label == Label.SF_LABEL_FAKE else "real",
+            "is_fake": bool(s.label == Label.SF_LABEL_FAKE),
             "class": self.classes_[s.class_index].item(),
             "probability_fake": float(s.probability_fake) if s.has_probability else None,
             "decision": float(s.decision),
         }
 
+    def score_file(self, image, channels=None) -> dict:
+        """Scores one image (path, encoded bytes or pixel array): a dict with
+        the verdict, the predicted class label, P(fake) and the decision value."""
+        s = self._score_one(image, channels)
+        return self._record(os.fspath(image) if isinstance(image, (str, os.PathLike)) else None, s)
+
     def score_files(self, paths, threads=None) -> list[dict]:
         """score_file for many paths on native threads."""
         paths = [os.fspath(p) for p in paths]
-        return [{
-            "path": p,
-            "label": "fake" if s.label == 1 else "real",
-            "is_fake": bool(s.label == 1),
-            "class": self.classes_[s.class_index].item(),
-            "probability_fake": float(s.probability_fake) if s.has_probability else None,
-            "decision": float(s.decision),
-        } for p, s in zip(paths, self._scores(paths, threads))]
-
-
-def _msg(text):
-    e = SfError()
-    e.message = text.encode("utf-8")[: _lib.MESSAGE_MAX - 1]
-    return e
+        return [self._record(p, s) for p, s in zip(paths, self._scores(paths, threads))]

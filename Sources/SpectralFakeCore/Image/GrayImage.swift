@@ -13,12 +13,14 @@ public struct GrayImage: Sendable, Equatable {
 }
 
 /// Layouts of caller-supplied pixel buffers (`sf_pixel_format`).
-public enum PixelFormat: Int32, Sendable, CaseIterable {
+public enum PixelFormat: Int32, ABIEnum {
     case gray8 = 0
     case rgb8 = 1
     case bgr8 = 2
     case rgba8 = 3
     case bgra8 = 4
+
+    public static let cType = "sf_pixel_format"
 
     public var bytesPerPixel: Int {
         switch self {

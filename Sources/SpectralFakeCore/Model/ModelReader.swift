@@ -1,127 +1,3 @@
-/// A trained binary classifier together with the feature settings it was
-/// trained on, loaded from a model file (docs/model-format.md). Immutable;
-/// share it between threads.
-public struct Model: Sendable {
-    public static let formatName = "spectralfake-model"
-    public static let formatVersion = 1
-
-    /// The features the model expects (preset and every override).
-    public let settings: FeatureSettings
-    public let featureCount: Int
-    public let scaler: Scaler?
-    public let decision: DecisionFunction
-    public let probability: ProbabilityModel
-    public let predictRule: PredictRule
-    /// The two class labels (sklearn's classes_), as text: numbers in their
-    /// shortest form ("0", "1", "0.5"), strings as they are, booleans as
-    /// "true"/"false".
-    public let classLabels: [String]
-    /// Index (0 or 1) of the class that means "fake".
-    public let fakeClass: Int
-    /// A short description, e.g. "svc(rbf)", "calibrated-isotonic(linear-svc)".
-    public let classifierName: String
-    /// The free "metadata" member of the file, if any.
-    public let metadata: JSONValue?
-
-    public var hasProbability: Bool {
-        if case .none = probability { return false }
-        return true
-    }
-
-    /// The result of scoring one feature vector.
-    public struct Score: Sendable, Equatable {
-        /// sklearn's decision_function (for CalibratedClassifierCV, which has
-        /// none, the decision function of its base estimator).
-        public var decision: Double
-        /// 0 or 1: index into `classLabels` of the predicted class.
-        public var classIndex: Int
-        public var isFake: Bool
-        /// P(fake), when the model has probabilities.
-        public var probabilityFake: Double?
-        /// [P(class 0), P(class 1)], when the model has probabilities.
-        public var probabilities: (Double, Double)?
-
-        public static func == (a: Score, b: Score) -> Bool {
-            a.decision == b.decision && a.classIndex == b.classIndex && a.isFake == b.isFake
-                && a.probabilityFake == b.probabilityFake && a.probabilities?.0 == b.probabilities?.0
-                && a.probabilities?.1 == b.probabilities?.1
-        }
-    }
-
-    /// Scores a feature vector (as the feature pipeline produced it; the
-    /// model's scaler is applied here).
-    public func score(features: [Double]) throws(SFError) -> Score {
-        guard features.count == featureCount else {
-            throw SFError(.featureMismatch,
-                          "feature vector has \(features.count) values, the model expects \(featureCount) (\(settingsSummary))")
-        }
-        if let i = features.firstIndex(where: { !$0.isFinite }) {
-            throw SFError(.nonFinite, "feature \(i) is \(features[i])")
-        }
-        var x = features
-        scaler?.apply(&x)
-        let d = decision.decision(x)
-        guard d.isFinite else {
-            throw SFError(.nonFinite, "decision value is \(d) (features or model out of range)")
-        }
-        let p = probability.probabilities(d)
-        let cls: Int
-        switch predictRule {
-        case .svc: cls = d < 0 ? 0 : 1
-        case .linear: cls = d > 0 ? 1 : 0
-        case .argmaxProbability: cls = (p.map { $0.1 > $0.0 } ?? (d > 0)) ? 1 : 0
-        }
-        if let p, !(p.0.isFinite && p.1.isFinite) {
-            throw SFError(.nonFinite, "probabilities are not finite (\(p.0), \(p.1))")
-        }
-        let pf = p.map { fakeClass == 1 ? $0.1 : $0.0 }
-        return Score(decision: d, classIndex: cls, isFake: cls == fakeClass, probabilityFake: pf, probabilities: p)
-    }
-
-    var settingsSummary: String {
-        var s = "preset \(settings.preset.rawValue)"
-        if settings.interpolate { s += ", n = \(settings.n)" } else { s += ", raw profile" }
-        return s
-    }
-}
-
-// MARK: - loading
-
-extension Model {
-    /// Loads a model file, refusing files over `limits.maxModelBytes`.
-    public static func load(path: String, limits: Limits = .default) throws(SFError) -> Model {
-        let r: Result<Model, SFError> = path.withCString { p in
-            Result { () throws(SFError) in try load(cPath: p, limits: limits) }
-        }
-        return try r.get()
-    }
-
-    public static func load(cPath: UnsafePointer<CChar>, limits: Limits = .default) throws(SFError) -> Model {
-        do throws(SFError) {
-            let bytes: [UInt8]
-            do throws(SFError) {
-                bytes = try FileReader.read(cPath: cPath, maxBytes: limits.maxModelBytes, what: "max_model_bytes",
-                                            limitStatus: .limitModelSize)
-            } catch let e {
-                // an empty model file is a malformed model, as in load_memory
-                if e.status == .emptyInput { throw SFError(.modelInvalid, "empty model file (0 bytes)") }
-                throw e
-            }
-            return try parse(bytes, limits: limits)
-        } catch let e {
-            throw e.prefixed(FileReader.displayPath(cPath))
-        }
-    }
-
-    /// Parses a model file's bytes.
-    public static func parse(_ bytes: [UInt8], limits: Limits = .default) throws(SFError) -> Model {
-        try limits.checkModelSize(bytes.count)
-        guard !bytes.isEmpty else { throw SFError(.modelInvalid, "empty model file (0 bytes)") }
-        let root = try JSONParser.parse(bytes)
-        return try ModelReader.read(root)
-    }
-}
-
 /// Reads and validates the JSON tree of a model file. Every error names the
 /// member (as a path like `classifier.support_vectors[3]`) and the reason.
 struct ModelReader {
@@ -144,7 +20,7 @@ struct ModelReader {
         }
 
         func number() throws(SFError) -> Double {
-            guard case .number(let d) = value else { throw fail("must be a number, found \(value.typeName)") }
+            guard case .number(let d, _) = value else { throw fail("must be a number, found \(value.typeName)") }
             return d
         }
 
@@ -185,7 +61,7 @@ struct ModelReader {
             var out = [Double]()
             out.reserveCapacity(items.count)
             for (i, v) in items.enumerated() {
-                guard case .number(let d) = v else { throw fail("[\(i)] must be a number, found \(v.typeName)") }
+                guard case .number(let d, _) = v else { throw fail("[\(i)] must be a number, found \(v.typeName)") }
                 out.append(d)
             }
             return out
@@ -222,15 +98,17 @@ struct ModelReader {
         guard classNodes.count == 2 else {
             throw SFError(.modelInvalid, "classes: a binary classifier has 2 classes, found \(classNodes.count)")
         }
-        var labels: [String] = []
+        var classes: [ClassLabel] = []
         for c in classNodes {
             switch c.value {
-            case .number(let d): labels.append(d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : d.description)
-            case .string(let s): labels.append(s)
-            case .bool(let b): labels.append(b ? "true" : "false")
+            case let .number(d, isInteger):
+                if isInteger, let i = Int64(exactly: d) { classes.append(.integer(i)) } else { classes.append(.float(d)) }
+            case .string(let s): classes.append(.string(s))
+            case .bool(let b): classes.append(.bool(b))
             default: throw c.fail("class labels must be numbers, strings or booleans, found \(c.value.typeName)")
             }
         }
+        let labels = classes.map(\.text)
         guard classNodes[0].value != classNodes[1].value, labels[0] != labels[1] else {
             throw SFError(.modelInvalid, "classes: the two labels are equal (or read the same as text: \"\(labels[0])\")")
         }
@@ -242,17 +120,17 @@ struct ModelReader {
         let (decision, probability, rule, name) = try readClassifier(try required(m, "classifier", in: ""), nFeatures)
         let meta = m["metadata"].flatMap { $0.isNull ? nil : $0.value }
         return Model(settings: settings, featureCount: nFeatures, scaler: scaler, decision: decision,
-                     probability: probability, predictRule: rule, classLabels: labels, fakeClass: fakeClass,
+                     probability: probability, predictRule: rule, classes: classes, fakeClass: fakeClass,
                      classifierName: name, metadata: meta)
     }
 
     static func readFeatures(_ node: Node) throws(SFError) -> (FeatureSettings, Int) {
         let f = try node.object(allowed: ["preset", "n", "epsilon", "center", "normalize", "crop", "interpolate",
                                           "n_features"])
-        func pick<T: RawRepresentable>(_ key: String, _ type: T.Type) throws(SFError) -> T where T.RawValue == String {
+        func pick<T: ABIEnum>(_ key: String, _ type: T.Type) throws(SFError) -> T {
             let n = try required(f, key, in: node.path)
             let s = try n.string()
-            guard let v = T(rawValue: s) else { throw n.fail("unknown value \"\(s)\"") }
+            guard let v = T.named(s) else { throw n.fail("unknown value \"\(s)\"") }
             return v
         }
         var s = FeatureSettings(preset: try pick("preset", FeatureSettings.Preset.self))

@@ -1,30 +1,77 @@
+/// Where the azimuthal average is centred in the shifted spectrum (`sf_center`).
+public enum RadialCenter: Int32, ABIEnum {
+    /// `((W-1)/2, (H-1)/2)`, as the published `radialProfile.azimuthalAverage`
+    /// does: half a pixel before the DC term on even sides.
+    case reference = 0
+    /// The true DC position after fftshift, `(W//2, H//2)`.
+    case dc = 1
+
+    public static let cType = "sf_center"
+    public var name: String {
+        switch self {
+        case .reference: return "reference"
+        case .dc: return "dc"
+        }
+    }
+}
+
 /// The settings of the feature pipeline. Each published experiment is a
 /// preset; every field can be overridden.
 public struct FeatureSettings: Sendable, Hashable {
-    public enum Preset: String, Sendable, CaseIterable {
+    /// `sf_preset`.
+    public enum Preset: Int32, ABIEnum {
         /// CelebA experiment (default): N = 80, divided by the first value.
-        case celeba
+        case celeba = 0
         /// Faces-HQ experiment: the raw azimuthal profile (722 values at 1024x1024).
-        case facesHQ = "faces-hq"
+        case facesHQ = 1
         /// FaceForensics++ experiment: middle-third crop, N = 300, divided by the first value.
-        case ffpp
+        case ffpp = 2
         /// "Watch your up-convolution": N = 88, min-max normalisation.
-        case upconv
+        case upconv = 3
+
+        public static let cType = "sf_preset"
+        public var name: String {
+            switch self {
+            case .celeba: return "celeba"
+            case .facesHQ: return "faces-hq"
+            case .ffpp: return "ffpp"
+            case .upconv: return "upconv"
+            }
+        }
     }
 
-    public enum Normalize: String, Sendable, CaseIterable {
+    /// `sf_normalize`.
+    public enum Normalize: Int32, ABIEnum {
         /// Divide by the first value (the article's `interpolated /= interpolated[0]`).
-        case first
+        case first = 0
         /// No normalisation.
-        case none
+        case none = 1
         /// `(x - min) / (max - min)`.
-        case minmax
+        case minmax = 2
+
+        public static let cType = "sf_normalize"
+        public var name: String {
+            switch self {
+            case .first: return "first"
+            case .none: return "none"
+            case .minmax: return "minmax"
+            }
+        }
     }
 
-    public enum Crop: String, Sendable, CaseIterable {
-        case none
+    /// `sf_crop`.
+    public enum Crop: Int32, ABIEnum {
+        case none = 0
         /// `img[h//3 : h - h//3, w//3 : w - w//3]` (FaceForensics notebook).
-        case centerThird = "center-third"
+        case centerThird = 1
+
+        public static let cType = "sf_crop"
+        public var name: String {
+            switch self {
+            case .none: return "none"
+            case .centerThird: return "center-third"
+            }
+        }
     }
 
     /// The preset these settings started from (informative).

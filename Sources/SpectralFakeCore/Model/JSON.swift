@@ -11,7 +11,9 @@
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
-    case number(Double)
+    /// A number; `isInteger` records that it was written without a fraction
+    /// or an exponent ("1", not "1.0"), which equality ignores.
+    case number(Double, isInteger: Bool = false)
     case string(String)
     case array([JSONValue])
     /// Members in file order.
@@ -21,7 +23,7 @@ public enum JSONValue: Sendable, Equatable {
         switch (a, b) {
         case (.null, .null): return true
         case let (.bool(x), .bool(y)): return x == y
-        case let (.number(x), .number(y)): return x == y
+        case let (.number(x, _), .number(y, _)): return x == y
         case let (.string(x), .string(y)): return x == y
         case let (.array(x), .array(y)): return x == y
         case let (.object(x), .object(y)):
@@ -39,6 +41,61 @@ public enum JSONValue: Sendable, Equatable {
         case .array: return "an array"
         case .object: return "an object"
         }
+    }
+}
+
+extension JSONValue {
+    /// The value as JSON text: members in their order, numbers in shortest
+    /// round-trip form (integers written as integers stay integers), strings
+    /// as UTF-8 with the escapes JSON requires.
+    public var jsonText: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    private func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case let .number(d, isInteger):
+            if isInteger, let i = Int64(exactly: d) { out += String(i) } else { out += d.description }
+        case .string(let s): JSONValue.writeString(s, to: &out)
+        case .array(let items):
+            out += "["
+            for (i, v) in items.enumerated() {
+                if i > 0 { out += ", " }
+                v.write(to: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (i, (k, v)) in members.enumerated() {
+                if i > 0 { out += ", " }
+                JSONValue.writeString(k, to: &out)
+                out += ": "
+                v.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    private static func writeString(_ s: String, to out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20:
+                let hex = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        out += "\""
     }
 }
 
@@ -93,7 +150,9 @@ public struct JSONParser {
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let (v, isInteger) = try number()
+            return .number(v, isInteger: isInteger)
         case UInt8(ascii: "N"), UInt8(ascii: "I"):
             throw error("NaN and Infinity are not valid JSON numbers (model values must be finite)")
         default:
@@ -229,8 +288,9 @@ public struct JSONParser {
         return s
     }
 
-    private mutating func number() throws(SFError) -> Double {
+    private mutating func number() throws(SFError) -> (Double, isInteger: Bool) {
         let start = pos
+        var isInteger = true
         func digits() -> Int {
             let s = pos
             while pos < bytes.count && bytes[pos] >= UInt8(ascii: "0") && bytes[pos] <= UInt8(ascii: "9") { pos += 1 }
@@ -248,16 +308,18 @@ public struct JSONParser {
         }
         if pos < bytes.count && bytes[pos] == UInt8(ascii: ".") {
             pos += 1
+            isInteger = false
             guard digits() > 0 else { throw error("invalid number: no digits after '.'") }
         }
         if pos < bytes.count && (bytes[pos] == UInt8(ascii: "e") || bytes[pos] == UInt8(ascii: "E")) {
             pos += 1
+            isInteger = false
             if pos < bytes.count && (bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-")) { pos += 1 }
             guard digits() > 0 else { throw error("invalid number: no digits in the exponent") }
         }
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)
         guard let v = Double(text) else { throw error("invalid number \(text)") }
         guard v.isFinite else { throw error("number \(text) does not fit in a double") }
-        return v
+        return (v, isInteger)
     }
 }

@@ -11,12 +11,12 @@ public enum FeatureExtractor {
         let c = settings.croppedSize(width: image.width, height: image.height)
         let length = RadialBinMap.profileLength(width: c.width, height: c.height, center: settings.center)
         guard length >= FeatureSettings.minimumProfileLength else {
-            let cropNote = settings.crop == .none ? "" : " (\(c.width)x\(c.height) after the \(settings.crop.rawValue) crop)"
+            let cropNote = settings.crop == .none ? "" : " (\(c.width)x\(c.height) after the \(settings.crop.name) crop)"
             throw SFError(.imageTooSmall,
                           "image \(image.width)x\(image.height)\(cropNote) gives \(length) profile values; at least \(FeatureSettings.minimumProfileLength) are needed (about 9x9 pixels)")
         }
         let map = try RadialBinMap.map(width: c.width, height: c.height, center: settings.center)
-        var acc = RadialBinMap.Accumulator(map: map, epsilon: settings.epsilon)
+        var acc = RadialAccumulator(map: map, epsilon: settings.epsilon)
         let structured = try FFT.transform(image, x0: c.x0, y0: c.y0, width: c.width, height: c.height,
                                            planning: planning) { kx0, n, cols in
             acc.add(firstColumn: kx0, count: n, columns: cols)

@@ -1,0 +1,191 @@
+/* jpeg.c - JPEG to 8-bit gray with libjpeg, as OpenCV 5.0's grfmt_jpeg.cpp
+ * does it: a suspending memory source (data that runs out is an error, as in
+ * cv2.imdecode), out_color_space = JCS_GRAYSCALE (JCS_CMYK plus OpenCV's
+ * CMYK->gray formula for 4-component files), the default ISLOW DCT, and the
+ * EXIF orientation of the APP1 segments. Errors inside
+ * jpeg_finish_decompress are ignored by OpenCV; we never call it (every
+ * scanline has been read by then). */
+#include "codec_internal.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jpeglib.h>
+#include <jerror.h>
+
+struct jpeg_ctx {
+    struct jpeg_error_mgr pub;
+    struct jpeg_progress_mgr progress;
+    jmp_buf jb;
+    int code;          /* sf_status to return after longjmp */
+    uint32_t max_scans;
+    uint32_t scans_seen;
+    uint32_t max_width, max_height; /* our limits, for JERR_IMAGE_TOO_BIG */
+    char text[JMSG_LENGTH_MAX + 128];
+};
+
+static void error_exit_cb(j_common_ptr c) {
+    struct jpeg_ctx *x = (struct jpeg_ctx *)c->err;
+    c->err->format_message(c, x->text);
+    switch (c->err->msg_code) {
+    case JERR_SOF_UNSUPPORTED: case JERR_BAD_PRECISION: case JERR_CONVERSION_NOTIMPL:
+    case JERR_NOT_COMPILED: case JERR_ARITH_NOTIMPL: case JERR_EMPTY_IMAGE:
+        x->code = SF_ERR_UNSUPPORTED; break;
+    case JERR_OUT_OF_MEMORY:
+        x->code = SF_ERR_OUT_OF_MEMORY; break;
+    case JERR_IMAGE_TOO_BIG: {
+        /* libjpeg refuses sides over JPEG_MAX_DIMENSION (65500) inside
+         * jpeg_read_header, before our own check: report it as the
+         * dimension limit it is, with the size the header declares. */
+        j_decompress_ptr d = c->is_decompressor ? (j_decompress_ptr)c : NULL;
+        x->code = SF_ERR_LIMIT_DIMENSION;
+        snprintf(x->text, sizeof x->text,
+                 "image is %ux%u, over the dimension limit %ux%u (max_width x max_height; libjpeg reads at most %d pixels per side)",
+                 d ? (unsigned)d->image_width : 0u, d ? (unsigned)d->image_height : 0u, x->max_width, x->max_height,
+                 (int)JPEG_MAX_DIMENSION);
+        break;
+    }
+    default:
+        x->code = SF_ERR_CORRUPT; break;
+    }
+    longjmp(x->jb, 1);
+}
+
+/* Warnings (corrupt entropy data, extraneous bytes) are counted, never printed. */
+static void emit_message_cb(j_common_ptr c, int level) {
+    if (level < 0) c->err->num_warnings++;
+}
+
+static void progress_cb(j_common_ptr c) {
+    struct jpeg_ctx *x = (struct jpeg_ctx *)c->err;
+    if (!c->is_decompressor) return;
+    j_decompress_ptr d = (j_decompress_ptr)c;
+    if (d->input_scan_number > 0 && (uint32_t)d->input_scan_number > x->scans_seen)
+        x->scans_seen = (uint32_t)d->input_scan_number;
+    if (x->max_scans && (uint32_t)d->input_scan_number > x->max_scans) {
+        snprintf(x->text, sizeof x->text, "progressive JPEG has more than %u scans (limit max_jpeg_scans = %u)",
+                 x->max_scans, x->max_scans);
+        x->code = SF_ERR_LIMIT_SCANS;
+        longjmp(x->jb, 1);
+    }
+}
+
+/* Suspending memory source, like OpenCV's: running out of data makes the
+ * decoder suspend (jpeg_read_header/start_decompress/read_scanlines report
+ * it) instead of inserting a fake EOI as jpeg_mem_src does. */
+static void src_init(j_decompress_ptr d) { (void)d; }
+static boolean src_fill(j_decompress_ptr d) { (void)d; return FALSE; }
+static void src_skip(j_decompress_ptr d, long n) {
+    struct jpeg_source_mgr *s = d->src;
+    if (n <= 0) return;
+    if ((size_t)n > s->bytes_in_buffer) {
+        s->next_input_byte += s->bytes_in_buffer;
+        s->bytes_in_buffer = 0;
+    } else {
+        s->next_input_byte += n;
+        s->bytes_in_buffer -= (size_t)n;
+    }
+}
+static void src_term(j_decompress_ptr d) { (void)d; }
+
+/* OpenCV's icvCvt_CMYK2Gray_8u_C4C1R on one row. */
+static void cmyk_to_gray(const uint8_t *cmyk, uint8_t *dst, size_t w) {
+    for (size_t i = 0; i < w; i++) {
+        int c = cmyk[4 * i], m = cmyk[4 * i + 1], yy = cmyk[4 * i + 2], k = cmyk[4 * i + 3];
+        c = k - (((255 - c) * k) >> 8);
+        m = k - (((255 - m) * k) >> 8);
+        yy = k - (((255 - yy) * k) >> 8);
+        dst[i] = (uint8_t)((yy * 1868 + m * 9617 + c * 4899 + (1 << 13)) >> 14);
+    }
+}
+
+/* The one way out of the decoder, failed or not: releases it and the
+ * buffers given, returns code. */
+static int release(j_decompress_ptr ci, uint8_t *pixels, uint8_t *row, int code) {
+    jpeg_destroy_decompress(ci);
+    free(pixels);
+    free(row);
+    return code;
+}
+
+int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc_image *out, char *msg, size_t cap) {
+    struct jpeg_decompress_struct ci;
+    struct jpeg_ctx x;
+    struct jpeg_source_mgr src;
+    uint8_t *volatile pixels = NULL;
+    uint8_t *volatile cmyk_row = NULL;
+    memset(&ci, 0, sizeof ci);
+    memset(&x, 0, sizeof x);
+    ci.err = jpeg_std_error(&x.pub);
+    x.pub.error_exit = error_exit_cb;
+    x.pub.emit_message = emit_message_cb;
+    x.max_scans = lim ? lim->max_scans : 0;
+    x.max_width = lim ? lim->max_width : 0;
+    x.max_height = lim ? lim->max_height : 0;
+    if (setjmp(x.jb)) {
+        sfc_set_msg(msg, cap, "%s", x.text);
+        return release(&ci, pixels, cmyk_row, x.code ? x.code : SF_ERR_CORRUPT);
+    }
+    jpeg_create_decompress(&ci);
+    x.progress.progress_monitor = progress_cb;
+    ci.progress = &x.progress;
+    src.init_source = src_init;
+    src.fill_input_buffer = src_fill;
+    src.skip_input_data = src_skip;
+    src.resync_to_restart = jpeg_resync_to_restart;
+    src.term_source = src_term;
+    src.next_input_byte = data;
+    src.bytes_in_buffer = size;
+    ci.src = &src;
+    jpeg_save_markers(&ci, JPEG_APP0 + 1, 0xFFFF);
+
+    if (jpeg_read_header(&ci, TRUE) != JPEG_HEADER_OK) {
+        sfc_set_msg(msg, cap, "JPEG data ends inside the headers (%zu bytes)", size);
+        return release(&ci, NULL, NULL, SF_ERR_TRUNCATED);
+    }
+    int rc = sfc_check_limits(ci.image_width, ci.image_height, lim, msg, cap);
+    if (rc != SF_OK) return release(&ci, NULL, NULL, rc);
+
+    /* grfmt_jpeg.cpp readHeader: every APP1 longer than 6 bytes that starts
+     * with "Exif\0\0" is parsed, in order, into one tag map. */
+    struct sfc_exif exif = {0, 0};
+    for (jpeg_saved_marker_ptr m = ci.marker_list; m; m = m->next) {
+        if (m->marker == JPEG_APP0 + 1 && m->data_length > 6 && memcmp(m->data, "Exif\0\0", 6) == 0)
+            sfc_exif_parse(m->data + 6, m->data_length - 6, &exif);
+    }
+    const int orientation = sfc_exif_result(&exif);
+
+    const int cmyk = ci.num_components == 4;
+    ci.out_color_space = cmyk ? JCS_CMYK : JCS_GRAYSCALE;
+    if (!jpeg_start_decompress(&ci)) {
+        sfc_set_msg(msg, cap, "JPEG data ends before the last scan (%zu bytes, %u scans read)", size, x.scans_seen);
+        return release(&ci, NULL, NULL, SF_ERR_TRUNCATED);
+    }
+    const size_t w = ci.output_width, h = ci.output_height;
+    if ((size_t)ci.output_components != (cmyk ? 4u : 1u)) {
+        sfc_set_msg(msg, cap, "unexpected JPEG output components (%d)", ci.output_components);
+        return release(&ci, NULL, NULL, SF_ERR_UNSUPPORTED);
+    }
+    pixels = malloc(w * h);
+    if (cmyk) cmyk_row = malloc(w * 4);
+    if (!pixels || (cmyk && !cmyk_row)) {
+        sfc_set_msg(msg, cap, "out of memory for a %zux%zu image", w, h);
+        return release(&ci, pixels, cmyk_row, SF_ERR_OUT_OF_MEMORY);
+    }
+    while (ci.output_scanline < ci.output_height) {
+        size_t y = ci.output_scanline;
+        JSAMPROW row = cmyk ? cmyk_row : pixels + y * w;
+        if (jpeg_read_scanlines(&ci, &row, 1) != 1) {
+            sfc_set_msg(msg, cap, "JPEG data ends at row %zu of %zu (%zu bytes)", y, h, size);
+            return release(&ci, pixels, cmyk_row, SF_ERR_TRUNCATED);
+        }
+        if (cmyk) cmyk_to_gray(cmyk_row, pixels + y * w, w);
+    }
+    out->warnings = (int)x.pub.num_warnings;
+    uint8_t *done = pixels;
+    pixels = NULL;
+    release(&ci, NULL, cmyk_row, SF_OK);
+    return sfc_finish_image(out, done, (uint32_t)w, (uint32_t)h, orientation, SFC_FORMAT_JPEG, msg, cap);
+}

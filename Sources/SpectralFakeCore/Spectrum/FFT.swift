@@ -1,0 +1,94 @@
+import CFFTW
+
+/// The 2-D DFT of gray images via FFTW (see FFTPlans for the blocking).
+///
+/// The caller receives the spectrum column block by column block: for
+/// columns kx0 ..< kx0 + count of the half spectrum (kx <= width/2), each
+/// column holds the `height` complex DFT coefficients F[ky][kx], ky = 0 ..<
+/// height (re, im interleaved; column c starts at 2 * c * height doubles).
+/// F[ky][kx'] for kx' > width/2 is conj(F[-ky mod H][width - kx']).
+enum FFT {
+    /// Uses of a size after which `.auto` makes MEASURE plans.
+    static let measureAfterUses = 32
+
+    private static let setup: Bool = {
+        fftw_make_planner_thread_safe()
+        return true
+    }()
+
+    private static let plans = LRUCache<FFTSize, FFTPlanSet>(maxEntries: 64, maxCost: 64)
+
+    static func makePlans(width: Int, height: Int, flags: UInt32) -> FFTPlans? {
+        _ = setup
+        return FFTPlans(width: width, height: height, flags: flags)
+    }
+
+    static func plans(width: Int, height: Int, planning: FFTPlanning) throws(SFError) -> FFTPlans {
+        let set = try plans.value(for: FFTSize(width: width, height: height)) { () throws(SFError) in
+            guard let p = makePlans(width: width, height: height, flags: UInt32(FFTW_ESTIMATE)) else {
+                throw SFError(.outOfMemory, "FFTW could not plan a \(width)x\(height) transform")
+            }
+            return (FFTPlanSet(estimate: p), 1)
+        }
+        switch planning {
+        case .estimate:
+            return set.estimate
+        case .measure:
+            return set.measuredPlan ?? set.measure(wait: true) ?? set.estimate
+        case .auto:
+            if let p = set.measuredPlan { return p }
+            let n = set.uses.wrappingAdd(1, ordering: .relaxed).newValue
+            if n >= measureAfterUses, let p = set.measure(wait: false) { return p }
+            return set.estimate
+        }
+    }
+
+    /// Transforms the `width x height` window at (`x0`, `y0`) of `image` and
+    /// hands the spectrum to `consume` column block by column block (layout
+    /// in the type's documentation; the pointer is valid only during the
+    /// call). Returns false, without the column pass, if every pixel of the
+    /// window has the same value (its spectrum has no structure).
+    static func transform(_ image: GrayImage, x0: Int, y0: Int, width: Int, height: Int, planning: FFTPlanning,
+                          consume: (_ firstColumn: Int, _ count: Int, _ columns: UnsafePointer<Double>) throws(SFError) -> Void)
+        throws(SFError) -> Bool {
+        let p = try plans(width: width, height: height, planning: planning)
+        let layout = p.layout
+        let buf = try FFTBufferPool.acquire(doubles: layout.doubles)
+        defer { FFTBufferPool.release(buf) }
+        let base = buf.base
+        let hw = layout.halfWidth
+        let rb = min(FFTPlans.rowBlock, height), cb = min(FFTPlans.columnBlock, hw)
+        let input = layout.rowInput(base)
+        // Rows: convert to doubles in cache, transform each block at once.
+        var differs: UInt8 = 0
+        image.pixels.withUnsafeBufferPointer { src in
+            let first = src[y0 * image.width + x0]
+            var ky0 = 0
+            while ky0 < height {
+                let n = min(rb, height - ky0)
+                for r in 0..<n {
+                    let s = (y0 + ky0 + r) * image.width + x0
+                    let d = input + r * width
+                    for x in 0..<width {
+                        let v = src[s + x]
+                        differs |= v ^ first
+                        d[x] = Double(v)
+                    }
+                }
+                fftw_execute_dft_r2c(n == rb ? p.rows : p.rowsTail!, input, layout.spectrum(base, row: ky0))
+                ky0 += n
+            }
+        }
+        if differs == 0 { return false }
+        // Columns: transform a block into the scratch area, hand it over.
+        let out = layout.columnOutput(base)
+        var kx0 = 0
+        while kx0 < hw {
+            let n = min(cb, hw - kx0)
+            fftw_execute_dft(n == cb ? p.columns : p.columnsTail!, layout.spectrum(base, column: kx0), out)
+            try consume(kx0, n, UnsafeRawPointer(out).assumingMemoryBound(to: Double.self))
+            kx0 += n
+        }
+        return true
+    }
+}

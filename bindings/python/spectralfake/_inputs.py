@@ -1,0 +1,55 @@
+"""Input marshalling: what kind of image an argument is, and the pointer,
+size, shape and pixel format of a numpy image array."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ._constants import PixelFormat
+from .errors import invalid
+from .settings import value_of
+
+# channel orders of colour arrays: the sf_pixel_format is "<channels>8"
+_COLOR_CHANNELS = ("bgr", "rgb", "bgra", "rgba")
+
+
+def kind(image) -> str:
+    """"path", "bytes" or "array"; TypeError for anything else."""
+    if isinstance(image, (str, os.PathLike)):
+        return "path"
+    if isinstance(image, (bytes, bytearray, memoryview)):
+        return "bytes"
+    if isinstance(image, np.ndarray):
+        return "array"
+    raise TypeError(f"image must be a path, encoded bytes or a numpy array, not {type(image).__name__}")
+
+
+def array_input(a: np.ndarray, channels):
+    """(buffer owner, pointer, size, width, height, stride, sf_pixel_format)
+    of an image array, as sf_*_pixels take them."""
+    if a.dtype != np.uint8:
+        raise invalid(f"image arrays must be uint8, got {a.dtype}")
+    if a.ndim == 2:
+        if channels not in (None, "gray"):
+            raise invalid(f"a 2-D array is gray; channels={channels!r} does not apply")
+        fmt, bpp = PixelFormat.SF_PIXEL_GRAY8, 1
+    elif a.ndim == 3 and a.shape[2] in (3, 4):
+        if channels is None:
+            raise invalid(
+                f"a {a.shape[0]}x{a.shape[1]}x{a.shape[2]} array needs channels='bgr' or 'rgb' "
+                "(cv2.imread gives bgr)" + (" ('bgra'/'rgba' for 4 channels)" if a.shape[2] == 4 else ""))
+        if channels not in _COLOR_CHANNELS:
+            raise invalid(f"channels={channels!r} is not one of {', '.join(_COLOR_CHANNELS)}")
+        fmt, bpp = value_of(PixelFormat, channels + "8", "channels"), len(channels)
+        if bpp != a.shape[2]:
+            raise invalid(f"channels={channels!r} needs {bpp} channels, the array has {a.shape[2]}")
+    else:
+        raise invalid(f"image arrays must be HxW (gray) or HxWx3/4 (color), got shape {a.shape}")
+    h, w = a.shape[0], a.shape[1]
+    inner_ok = a.strides[1] == bpp and (a.ndim == 2 or a.strides[2] == 1) and a.strides[0] >= w * bpp
+    if not inner_ok or h == 0 or w == 0:
+        a = np.ascontiguousarray(a)
+    stride = a.strides[0] if h > 0 else w * bpp
+    size = (h - 1) * stride + w * bpp if h > 0 and w > 0 else 0
+    return a, a.ctypes.data, size, w, h, stride, fmt

@@ -1,0 +1,136 @@
+"""Features of one image or a batch of files, computed natively."""
+from __future__ import annotations
+
+import ctypes
+import os
+from ctypes import byref, c_char_p, c_double, c_size_t, c_void_p
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from ._constants import Status
+from ._inputs import array_input, kind
+from ._lib import SfError
+from .errors import BatchError, error, raise_for
+from .settings import Context, Limits, context
+
+
+def _call_features(ctx: Context, image, channels, capacity_hint=None) -> np.ndarray:
+    lib = ctx._lib
+    k = kind(image)
+    count = c_size_t()
+    err = SfError()
+    path = None
+    keep = None
+    if k == "array":
+        keep, ptr, size, w, h, stride, fmt = array_input(image, channels)
+        n = c_size_t()
+        raise_for(lib.sf_context_feature_count(ctx.handle, w, h, byref(n), byref(err)), err)
+        capacity = max(int(n.value), 1)
+    else:
+        capacity = capacity_hint or (ctx.settings.n if ctx.settings.interpolate else 4096)
+    if k == "path":
+        path = os.fspath(image)
+        bpath = os.fsencode(path)
+    elif k == "bytes":
+        keep = bytes(image) if not isinstance(image, bytes) else image
+    for _ in range(2):
+        out = np.empty(capacity, dtype=np.float64)
+        optr = out.ctypes.data_as(ctypes.POINTER(c_double))
+        if k == "path":
+            st = lib.sf_features_file(ctx.handle, bpath, optr, capacity, byref(count), byref(err))
+        elif k == "bytes":
+            st = lib.sf_features_memory(ctx.handle, keep, len(keep), optr, capacity, byref(count), byref(err))
+        else:
+            st = lib.sf_features_pixels(ctx.handle, ptr, size, w, h, stride, fmt, optr, capacity,
+                                        byref(count), byref(err))
+        if st == Status.SF_ERR_BUFFER_TOO_SMALL and count.value > capacity:
+            capacity = int(count.value)
+            continue
+        raise_for(st, err, path)
+        return out[: count.value].copy() if count.value != capacity else out
+    raise_for(st, err, path)
+
+
+def features(image, preset: str = "celeba", *, channels: str | None = None, limits: Limits | None = None,
+             **overrides) -> np.ndarray:
+    """The feature vector (float64) of one image.
+
+    image: a path, encoded JPEG/PNG bytes, or a uint8 numpy array (HxW gray;
+    HxWx3 with channels="bgr" or "rgb"; HxWx4 with "bgra"/"rgba").
+    preset: "celeba" (default, 80 values), "faces-hq" (raw profile), "ffpp"
+    (middle-third crop, 300 values) or "upconv" (88 values, min-max).
+    overrides: n, epsilon, center ("reference"|"dc"), normalize
+    ("first"|"none"|"minmax"), crop ("none"|"center-third"), interpolate.
+    """
+    return _call_features(context(preset, limits, **overrides), image, channels)
+
+
+def radial_profile(image, *, preset: str = "celeba", channels: str | None = None,
+                   limits: Limits | None = None, **overrides) -> np.ndarray:
+    """The raw azimuthal profile (mean of 20*ln|F + eps| per 1-pixel ring,
+    first and last ring dropped), before interpolation and normalisation.
+    The preset and overrides choose crop, centre and epsilon."""
+    overrides = dict(overrides, interpolate=False, normalize="none")
+    return _call_features(context(preset, limits, **overrides), image, channels)
+
+
+def features_batch(paths: Iterable, preset: str = "celeba", threads: int | None = None, *,
+                   limits: Limits | None = None, errors: str = "raise", **overrides):
+    """Features of many files computed on native threads (threads=None: one
+    per CPU). Returns an array of shape (len(paths), n).
+
+    errors="raise" raises BatchError if any file fails (its ``failures`` and
+    partial ``result`` are attached); errors="return" returns
+    ``(X, failures)`` where failures is a list of (index, SpectralFakeError)
+    and failed rows are zeros. The feature count must not depend on the image
+    size (use a preset that interpolates, or images of one size).
+    """
+    if errors not in ("raise", "return"):
+        raise ValueError("errors must be 'raise' or 'return'")
+    paths = [os.fspath(p) for p in paths]
+    ctx = context(preset, limits, **overrides)
+    lib = ctx._lib
+    n = len(paths)
+    if ctx.settings.interpolate:
+        row = int(ctx.settings.n)
+    else:
+        row = _raw_row_length(ctx, paths)
+    out = np.zeros((n, row), dtype=np.float64)
+    if n == 0:
+        return (out, []) if errors == "return" else out
+    arr = (c_char_p * n)(*[os.fsencode(p) for p in paths])
+    counts = (c_size_t * n)()
+    item_errors = (SfError * n)()
+    failed = c_size_t()
+    err = SfError()
+    st = lib.sf_features_batch(ctx.handle, arr, n, 0 if threads is None else int(threads),
+                               out.ctypes.data_as(ctypes.POINTER(c_double)), row, counts, item_errors,
+                               byref(failed), byref(err))
+    if st not in (Status.SF_OK, Status.SF_ERR_BATCH_PARTIAL):
+        raise_for(st, err)
+    failures = []
+    if st == Status.SF_ERR_BATCH_PARTIAL:
+        for i in range(n):
+            if item_errors[i].status != Status.SF_OK:
+                failures.append((i, error(item_errors[i].status, item_errors[i], paths[i])))
+    if errors == "return":
+        return out, failures
+    if failures:
+        raise BatchError(Status.SF_ERR_BATCH_PARTIAL, err.message.decode("utf-8", "replace"), failures, out)
+    return out
+
+
+def _raw_row_length(ctx: Context, paths: Sequence[str]) -> int:
+    """Raw-profile row length: decode the first readable image's size."""
+    lib = ctx._lib
+    for p in paths:
+        img = c_void_p()
+        err = SfError()
+        if lib.sf_image_decode_file(ctx.handle, os.fsencode(p), byref(img), byref(err)) == Status.SF_OK:
+            w, h = lib.sf_image_width(img), lib.sf_image_height(img)
+            lib.sf_image_free(img)
+            n = c_size_t()
+            raise_for(lib.sf_context_feature_count(ctx.handle, w, h, byref(n), byref(err)), err)
+            return max(int(n.value), 1)
+    return 1
