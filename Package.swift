@@ -14,6 +14,11 @@
 //                     so the Swift layer uses the header's own struct types,
 //                     plus the version functions
 //   SpectralFake      the exported sf_* functions: convert, check, call the core
+//   SpectralFakeTrain native training (Debian's libsvm and liblinear), cross-
+//                     validation, calibration, evaluation metrics (CLI only)
+//   SpectralFakePlot  figures drawn with cairo (CLI only)
+//   SpectralFakeCLI   the `spectralfake` command (product spectralfake-cli,
+//                     installed as dist/bin/spectralfake)
 //
 // Build flavours (see Makefile): SF_STATIC_STDLIB=1 links the Swift runtime
 // statically into libspectralfake.so (dist build); SF_UBSAN=1 instruments the
@@ -53,18 +58,32 @@ if ubsan {
 let package = Package(
     name: "spectralfake",
     products: [
+        .executable(name: "spectralfake-cli", targets: ["SpectralFakeCLI"]),
         .library(name: "spectralfake", type: .dynamic, targets: ["SpectralFake"]),
         // Automatic product for Swift code inside the repo (tests, fuzzers):
         // links the objects, not the .so (whose soname .so.1 SwiftPM does not create).
         .library(name: "SpectralFakeKit", targets: ["SpectralFake", "SpectralFakeCore"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
     targets: [
         .target(name: "CSFCodec", dependencies: ["CSpectralFakeABI"], cSettings: codecC, linkerSettings: codecLinker),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
-        .target(name: "SpectralFakeCore", dependencies: ["CSFCodec", "CFFTW"]),
+        // The built-in model's bytes (models/default-model.json) via #embed.
+        .target(name: "CSFModelData", cSettings: [.unsafeFlags(["-Wno-c23-extensions"])]),
+        .target(name: "SpectralFakeCore", dependencies: ["CSFCodec", "CFFTW", "CSFModelData"]),
         .target(name: "CSpectralFakeABI", cSettings: [.unsafeFlags(["-Wall", "-Wextra"])]),
         .target(name: "SpectralFake", dependencies: ["SpectralFakeCore", "CSpectralFakeABI"],
                 linkerSettings: apiLinker),
+        .systemLibrary(name: "CLibSVM", providers: [.apt(["libsvm-dev"])]),
+        .systemLibrary(name: "CLibLinear", providers: [.apt(["liblinear-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .target(name: "SpectralFakeTrain", dependencies: ["SpectralFakeCore", "CLibSVM", "CLibLinear"]),
+        .target(name: "SpectralFakePlot", dependencies: ["SpectralFakeCore", "CCairo"]),
+        .executableTarget(name: "SpectralFakeCLI",
+                          dependencies: ["SpectralFakeCore", "SpectralFakeTrain", "SpectralFakePlot",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "SpectralFakeTests", dependencies: ["SpectralFakeCore", "SpectralFake"]),
     ]
 )

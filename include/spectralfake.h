@@ -96,10 +96,10 @@ extern "C" {
 /* ------------------------------------------------------------ versions */
 
 #define SF_VERSION_MAJOR 1
-#define SF_VERSION_MINOR 1
+#define SF_VERSION_MINOR 2
 #define SF_VERSION_PATCH 0
 #define SF_VERSION_NUMBER (SF_VERSION_MAJOR * 10000 + SF_VERSION_MINOR * 100 + SF_VERSION_PATCH)
-#define SF_VERSION_STRING "1.1.0"
+#define SF_VERSION_STRING "1.2.0"
 
 /* The run-time version as MAJOR*10000 + MINOR*100 + PATCH; compare it with
  * SF_VERSION_NUMBER to detect a library older than your headers. */
@@ -161,7 +161,13 @@ typedef enum sf_preset {
     SF_PRESET_CELEBA = 0,   /* default: N = 80, divided by the first value */
     SF_PRESET_FACES_HQ = 1, /* raw azimuthal profile: no interpolation, no normalisation */
     SF_PRESET_FFPP = 2,     /* middle-third crop, N = 300, divided by the first value */
-    SF_PRESET_UPCONV = 3    /* N = 88, min-max normalisation */
+    SF_PRESET_UPCONV = 3,   /* N = 88, min-max normalisation */
+    /* Since 1.2, the built-in model's features: the centred square of the
+     * image resampled to 128x128 by area averaging (in double precision),
+     * then the celeba, ffpp, upconv and raw-profile (faces-hq) features of
+     * that square concatenated, 80 + 300 + 88 + 88 = 556 values. Its fields
+     * other than epsilon cannot be overridden (docs/features.md). */
+    SF_PRESET_COMBO128 = 4
 } sf_preset;
 
 typedef enum sf_center {
@@ -209,7 +215,7 @@ typedef struct sf_settings {
  * struct_size smaller than the first version of the struct. */
 SF_API sf_status sf_settings_init(sf_settings *settings, size_t struct_size, int preset, sf_error *err);
 
-/* Parses a preset name ("celeba", "faces-hq", "ffpp", "upconv") into *preset. */
+/* Parses a preset name ("celeba", "faces-hq", "ffpp", "upconv", "combo128") into *preset. */
 SF_API sf_status sf_preset_from_name(const char *name, int *preset, sf_error *err);
 
 /* The name of a preset, or NULL for an unknown value. Static string. */
@@ -320,6 +326,59 @@ SF_API const uint8_t *sf_image_pixels(const sf_image *image);
  * 0 for PNG and clean JPEGs. */
 SF_API uint32_t sf_image_warnings(const sf_image *image);
 
+/* Where an image came from (since 1.2). */
+typedef enum sf_image_format {
+    SF_IMAGE_FORMAT_NONE = 0,  /* a caller's pixel buffer */
+    SF_IMAGE_FORMAT_JPEG = 1,
+    SF_IMAGE_FORMAT_PNG = 2
+} sf_image_format;
+
+/* JPEG chroma subsampling (since 1.2). */
+typedef enum sf_subsampling {
+    SF_SUBSAMPLING_NONE = 0,   /* not a colour JPEG */
+    SF_SUBSAMPLING_444 = 1,
+    SF_SUBSAMPLING_422 = 2,
+    SF_SUBSAMPLING_420 = 3,
+    SF_SUBSAMPLING_411 = 4,
+    SF_SUBSAMPLING_440 = 5,
+    SF_SUBSAMPLING_OTHER = 6
+} sf_subsampling;
+
+/* "none", "jpeg", "png" and "none", "444", "422", "420", "411", "440", "other". */
+SF_API const char *sf_image_format_name(int format);
+SF_API sf_status sf_image_format_from_name(const char *name, int *format, sf_error *err);
+SF_API const char *sf_subsampling_name(int subsampling);
+SF_API sf_status sf_subsampling_from_name(const char *name, int *subsampling, sf_error *err);
+
+/* What a decoded file says about itself: the scope of a verdict (reported,
+ * never fed to a classifier). Growable: set struct_size = sizeof(sf_image_info). */
+typedef struct sf_image_info {
+    size_t struct_size;
+    uint32_t width;              /* after EXIF orientation */
+    uint32_t height;
+    int32_t format;              /* sf_image_format */
+    int32_t orientation;         /* EXIF orientation applied, 1 = none */
+    int32_t components;          /* in the file: 1 gray, 2 gray + alpha, 3 colour, 4 colour + alpha or CMYK */
+    int32_t bit_depth;           /* bits per sample in the file */
+    int32_t jpeg_quality;        /* IJG quality 1..100 of the luminance table (nearest), 0 if not JPEG */
+    int32_t jpeg_quality_exact;  /* 1 if the table is exactly IJG's at that quality */
+    int32_t subsampling;         /* sf_subsampling */
+    int32_t progressive;         /* progressive JPEG or interlaced PNG */
+    int32_t arithmetic;          /* arithmetic-coded JPEG */
+    uint32_t warnings;           /* as sf_image_warnings */
+} sf_image_info;
+
+/* Fills *info (whose struct_size must be set) for an image (since 1.2). */
+SF_API sf_status sf_image_get_info(const sf_image *image, sf_image_info *info, sf_error *err);
+
+/* The upscale test of the SF_NOTE_UPSCALED note (since 1.2): *score > 1
+ * means the image looks enlarged from a smaller one (docs/default-model.md
+ * gives the five statistics and what they detect: reliable for 2x and more
+ * when saved losslessly or at JPEG q95, weak after stronger compression).
+ * *score is 0 for an image with a side under 64 pixels or a constant
+ * centre, which the test does not assess. */
+SF_API sf_status sf_image_upscale_score(const sf_image *image, double *score, sf_error *err);
+
 /* ------------------------------------------------------------- features */
 
 /* Computes the features of one image into out[0 .. *count). capacity is the
@@ -372,6 +431,14 @@ typedef struct sf_model sf_model;
  * member and the reason ("classifier.dual_coef: must have 212 values ...");
  * a file from a newer format version gives SF_ERR_MODEL_VERSION. */
 SF_API sf_status sf_model_load_file(const sf_limits *limits, const char *path, sf_model **out, sf_error *err);
+
+/* The model built into the library (since 1.2): trained by `make
+ * default-model` on the shared face data, as docs/default-model.md
+ * describes, with its verdict policy (uncertain band, scope notes,
+ * out-of-distribution test). Parsed on first use; the same handle for the
+ * life of the process, never freed (sf_model_free ignores it). NULL only
+ * if the embedded model is broken (a build error). */
+SF_API const sf_model *sf_model_default(void);
 
 /* Loads a model from memory (the buffer is not retained). */
 SF_API sf_status sf_model_load_memory(const sf_limits *limits, const void *data, size_t size,
@@ -443,6 +510,41 @@ SF_API const char *sf_label_name(int label);
 SF_API sf_status sf_label_from_name(const char *name, int *label, sf_error *err);
 
 /* The score of one input. Initialise with sf_score_init. */
+/* What the library answers about an image (since 1.2). A verdict follows
+ * the model's verdict policy (the model file's "verdict" member; for a model
+ * without one: fake iff P(fake) >= 0.5, or the predicted label): uncertain
+ * when P(fake) falls in the model's uncertain band, or when a note below
+ * that makes a verdict uncertain applies. */
+typedef enum sf_verdict {
+    SF_VERDICT_REAL = 0,
+    SF_VERDICT_FAKE = 1,
+    SF_VERDICT_UNCERTAIN = 2
+} sf_verdict;
+
+/* "real", "fake", "uncertain". */
+SF_API const char *sf_verdict_name(int verdict);
+SF_API sf_status sf_verdict_from_name(const char *name, int *verdict, sf_error *err);
+
+/* Why an input is outside a model's scope (since 1.2; bit flags of
+ * sf_score.notes). The tests are documented in docs/default-model.md. */
+typedef enum sf_note {
+    SF_NOTE_SMALL = 1,            /* smaller than the model's training size: makes the verdict uncertain */
+    SF_NOTE_UPSCALED = 2,         /* enlarged from a smaller image: makes it uncertain */
+    SF_NOTE_RECOMPRESSED = 4,     /* JPEG compressed harder than anything in training: makes it uncertain */
+    SF_NOTE_GRAYSCALE = 8,        /* a grayscale file (informative) */
+    SF_NOTE_NON_SQUARE = 16,      /* very non-square: only the centred square is seen (informative) */
+    SF_NOTE_UNLIKE_TRAINING = 32  /* features far from every training source: makes it uncertain */
+} sf_note;
+
+/* "small", "upscaled", "recompressed", "grayscale", "non-square",
+ * "unlike-training" (one bit at a time). */
+SF_API const char *sf_note_name(int note);
+SF_API sf_status sf_note_from_name(const char *name, int *note, sf_error *err);
+
+/* A one-line description of a note ("smaller than the model's training
+ * size"); NULL for a value that is not one note. Static string. */
+SF_API const char *sf_note_summary(int note);
+
 typedef struct sf_score {
     size_t struct_size;      /* set by sf_score_init */
     double decision;         /* sklearn's decision_function; for a calibrated
@@ -452,6 +554,12 @@ typedef struct sf_score {
     int32_t has_probability; /* 1 if probability_fake is set */
     int32_t class_index;     /* 0 or 1: the predicted class (sklearn's predict) */
     int32_t reserved0;
+    /* since 1.2 (read and written only when struct_size covers them): */
+    int32_t verdict;         /* sf_verdict under the model's verdict policy */
+    uint32_t notes;          /* sf_note bits; scoring features (no image)
+                                can only give SF_NOTE_UNLIKE_TRAINING */
+    double ood_distance;     /* the out-of-distribution distance of the
+                                features, or -1 when the model has no such test */
 } sf_score;
 
 SF_API sf_status sf_score_init(sf_score *score, size_t struct_size, sf_error *err);

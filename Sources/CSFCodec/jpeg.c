@@ -90,6 +90,63 @@ static void src_skip(j_decompress_ptr d, long n) {
 }
 static void src_term(j_decompress_ptr d) { (void)d; }
 
+/* IJG's standard luminance quantisation table (jcparam.c), natural order. */
+static const unsigned STD_LUMINANCE[64] = {
+    16, 11, 10, 16, 24, 40, 51, 61,     12, 12, 14, 19, 26, 58, 60, 55,
+    14, 13, 16, 24, 40, 57, 69, 56,     14, 17, 22, 29, 51, 87, 80, 62,
+    18, 22, 37, 56, 68, 109, 103, 77,   24, 35, 55, 64, 81, 104, 113, 92,
+    49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99};
+
+/* The IJG quality of a luminance table: the quality whose scaled standard
+ * table (jpeg_quality_scaling and jpeg_add_quant_table with
+ * force_baseline) equals it, else the nearest one by the sum of absolute
+ * differences (ties go to the higher quality). */
+static int estimate_quality(const JQUANT_TBL *t, int *exact) {
+    int best = 0;
+    unsigned long best_dist = ~0ul;
+    *exact = 0;
+    if (!t) return 0;
+    for (int q = 1; q <= 100; q++) {
+        const long scale = q < 50 ? 5000 / q : 200 - 2 * q;
+        unsigned long dist = 0;
+        for (int i = 0; i < 64; i++) {
+            long v = ((long)STD_LUMINANCE[i] * scale + 50) / 100;
+            if (v <= 0) v = 1;
+            if (v > 255) v = 255;
+            const long d = (long)t->quantval[i] - v;
+            dist += (unsigned long)(d < 0 ? -d : d);
+        }
+        if (dist <= best_dist) {
+            best_dist = dist;
+            best = q;
+        }
+    }
+    *exact = best_dist == 0;
+    return best;
+}
+
+/* What the header says: components, sampling, coding, quality. */
+static void describe(j_decompress_ptr ci, sfc_image *out) {
+    out->components = ci->num_components;
+    out->bit_depth = ci->data_precision;
+    out->progressive = ci->progressive_mode ? 1 : 0;
+    out->arithmetic = ci->arith_code ? 1 : 0;
+    const jpeg_component_info *c = ci->comp_info;
+    out->jpeg_quality = estimate_quality(ci->quant_tbl_ptrs[c[0].quant_tbl_no & 3], &out->jpeg_quality_exact);
+    out->h_sampling = out->v_sampling = 1;
+    if (ci->num_components >= 3) {
+        int hmin = c[1].h_samp_factor, vmin = c[1].v_samp_factor;
+        for (int i = 2; i < ci->num_components; i++) {
+            if (c[i].h_samp_factor < hmin) hmin = c[i].h_samp_factor;
+            if (c[i].v_samp_factor < vmin) vmin = c[i].v_samp_factor;
+        }
+        if (hmin > 0 && vmin > 0) {
+            out->h_sampling = c[0].h_samp_factor / hmin;
+            out->v_sampling = c[0].v_samp_factor / vmin;
+        }
+    }
+}
+
 /* OpenCV's icvCvt_CMYK2Gray_8u_C4C1R on one row. */
 static void cmyk_to_gray(const uint8_t *cmyk, uint8_t *dst, size_t w) {
     for (size_t i = 0; i < w; i++) {
@@ -147,6 +204,7 @@ int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc
     }
     int rc = sfc_check_limits(ci.image_width, ci.image_height, lim, msg, cap);
     if (rc != SF_OK) return release(&ci, NULL, NULL, rc);
+    describe(&ci, out);
 
     /* grfmt_jpeg.cpp readHeader: every APP1 longer than 6 bytes that starts
      * with "Exif\0\0" is parsed, in order, into one tag map. */

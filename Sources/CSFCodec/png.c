@@ -78,6 +78,10 @@ static int decode_png_libpng(const uint8_t *data, size_t size, const sfc_limits 
     rc = sfc_check_limits(w, h, lim, msg, cap);
     if (rc != SF_OK) { png_destroy_read_struct(&png, &info, &end); return rc; }
 
+    out->components = (ctype & PNG_COLOR_MASK_PALETTE) ? 3 : ((ctype & PNG_COLOR_MASK_COLOR) ? 3 : 1) +
+                      ((ctype & PNG_COLOR_MASK_ALPHA) ? 1 : 0);
+    out->bit_depth = depth;
+    out->progressive = interlace != PNG_INTERLACE_NONE;
     if (depth > 8) png_set_strip_16(png);
     png_set_strip_alpha(png);
     if (ctype == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);

@@ -10,7 +10,9 @@ _Static_assert(offsetof(sf_settings, n) == 16, "sf_settings v1 layout changed");
 _Static_assert(sizeof(sf_limits) == 48, "sf_limits v1 layout changed");
 _Static_assert(offsetof(sf_limits, fft_planning) == 28, "sf_limits v1 layout changed");
 _Static_assert(sizeof(sf_error) == 4 + SF_MESSAGE_MAX, "sf_error layout changed");
-_Static_assert(sizeof(sf_score) == 40, "sf_score v1 layout changed");
+_Static_assert(offsetof(sf_score, verdict) == 40, "sf_score v1 layout changed (1.2 fields must follow it)");
+_Static_assert(sizeof(sf_score) == 56, "sf_score v2 layout changed");
+_Static_assert(sizeof(sf_image_info) == 56, "sf_image_info v1 layout changed");
 
 const char *sf_version_string(void) { return SF_VERSION_STRING; }
 unsigned sf_version_number(void) { return SF_VERSION_NUMBER; }

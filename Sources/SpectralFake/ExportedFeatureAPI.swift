@@ -103,6 +103,26 @@ public func sf_image_warnings(_ image: OpaquePointer?) -> UInt32 {
     Handles.get(image, ImageBox.self).map { UInt32(clamping: $0.info.warnings) } ?? 0
 }
 
+@c(sf_image_get_info)
+public func sf_image_get_info(_ image: OpaquePointer?, _ info: UnsafeMutablePointer<sf_image_info>?,
+                              _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
+    guarded(err) { () throws(SFError) in
+        let box = try requireImage(image)
+        guard let info else { throw SFError(.invalidArgument, "info is NULL") }
+        try writeImageInfo(box, info)
+    }
+}
+
+@c(sf_image_upscale_score)
+public func sf_image_upscale_score(_ image: OpaquePointer?, _ score: UnsafeMutablePointer<Double>?,
+                                   _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
+    guarded(err) { () throws(SFError) in
+        let box = try requireImage(image)
+        guard let score else { throw SFError(.invalidArgument, "score is NULL") }
+        score.pointee = UpscaleTest.score(box.image) ?? 0
+    }
+}
+
 // MARK: - features
 
 func featuresCall(_ ctx: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?, _ capacity: Int,

@@ -7,7 +7,7 @@ import SpectralFakeCore
 /// An exported single-score function: checks the model and the score
 /// struct, zeroes the score, then stores what `compute` returns.
 func scoring(_ model: OpaquePointer?, _ score: UnsafeMutablePointer<sf_score>?, _ err: UnsafeMutablePointer<sf_error>?,
-             _ compute: (Model) throws(SFError) -> Model.Score) -> sf_status {
+             _ compute: (Model) throws(SFError) -> ScoreResult) -> sf_status {
     guarded(err) { () throws(SFError) in
         let box = try requireModel(model)
         let s = try checkScore(score)
@@ -21,7 +21,7 @@ func scoreSource(_ model: OpaquePointer?, _ limits: UnsafePointer<sf_limits>?, _
                  _ err: UnsafeMutablePointer<sf_error>?, _ source: () throws(SFError) -> ImageSource) -> sf_status {
     scoring(model, score, err) { (m) throws(SFError) in
         let pipeline = Pipeline(model: m, limits: try readLimits(limits))
-        return try pipeline.score(try source(), with: m)
+        return ScoreResult(try pipeline.assess(try source(), with: m))
     }
 }
 
@@ -33,6 +33,17 @@ public func sf_model_load_file(_ limits: UnsafePointer<sf_limits>?, _ path: Unsa
         guard let path else { throw SFError(.invalidArgument, "path is NULL") }
         return ModelBox(model: try Model.load(cPath: path, limits: try readLimits(limits)))
     }
+}
+
+/// The built-in model's handle, registered once and never released.
+nonisolated(unsafe) let defaultModelHandle: OpaquePointer? = {  // immutable after its one-time init
+    guard let m = try? Model.builtInModel() else { return nil }
+    return Handles.make(ModelBox(model: m), immortal: true)
+}()
+
+@c(sf_model_default)
+public func sf_model_default() -> OpaquePointer? {
+    defaultModelHandle
 }
 
 @c(sf_model_load_memory)
@@ -158,7 +169,8 @@ public func sf_model_score_features(_ model: OpaquePointer?, _ features: UnsafeP
     scoring(model, score, err) { (m) throws(SFError) in
         guard n >= 0 else { throw SFError(.invalidArgument, "n \(n) is negative") }
         guard let features, n > 0 else { throw SFError(.invalidArgument, "features is NULL or empty") }
-        return try m.score(features: Array(UnsafeBufferPointer(start: features, count: n)))
+        let x = Array(UnsafeBufferPointer(start: features, count: n))
+        return ScoreResult(model: m, features: x, score: try m.score(features: x))
     }
 }
 
@@ -181,7 +193,7 @@ public func sf_model_score_features_batch(_ model: OpaquePointer?, _ features: U
         for i in 0..<rows {
             let x = Array(UnsafeBufferPointer(start: features + i * rowStride, count: nf))
             do throws(SFError) {
-                writeScore(try m.score(features: x), scores + i)
+                writeScore(ScoreResult(model: m, features: x, score: try m.score(features: x)), scores + i)
             } catch let e {
                 throw SFError(e.status, "row \(i): \(e.message)")
             }
@@ -231,11 +243,11 @@ public func sf_model_score_batch(_ model: OpaquePointer?, _ limits: UnsafePointe
         nonisolated(unsafe) let scoresP = scores
         nonisolated(unsafe) let pathsP = paths
         try reportBatch(count: count, itemErrors: itemErrors, failed: failed) {
-            pipeline.scoreBatch(count: count, threads: Int(threads), model: m, source: { (i) throws(SFError) in
+            Batch.run(count: count, threads: Int(threads)) { (i) throws(SFError) in
                 writeScore(nil, scoresP + i)  // a failed item's score is zeroed
                 guard let path = pathsP[i] else { throw SFError(.invalidArgument, "paths[\(i)] is NULL") }
-                return .file(path)
-            }, deliver: { (i, s) throws(SFError) in writeScore(s, scoresP + i) })
+                writeScore(ScoreResult(try pipeline.assess(.file(path), with: m)), scoresP + i)
+            }
         }
     }
 }

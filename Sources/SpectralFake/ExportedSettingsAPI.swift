@@ -153,3 +153,44 @@ public func sf_value_kind_from_name(_ name: UnsafePointer<CChar>?, _ v: UnsafeMu
                                     _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
     cFromName(ValueKind.self, name, v, err, what: "value kind")
 }
+
+@c(sf_verdict_name)
+public func sf_verdict_name(_ v: Int32) -> UnsafePointer<CChar>? { cName(Verdict.self, v) }
+
+@c(sf_verdict_from_name)
+public func sf_verdict_from_name(_ name: UnsafePointer<CChar>?, _ v: UnsafeMutablePointer<Int32>?,
+                                 _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
+    cFromName(Verdict.self, name, v, err, what: "verdict")
+}
+
+@c(sf_note_name)
+public func sf_note_name(_ v: Int32) -> UnsafePointer<CChar>? { cName(ScopeNote.self, v) }
+
+@c(sf_note_from_name)
+public func sf_note_from_name(_ name: UnsafePointer<CChar>?, _ v: UnsafeMutablePointer<Int32>?,
+                              _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
+    cFromName(ScopeNote.self, name, v, err, what: "note")
+}
+
+@c(sf_note_summary)
+public func sf_note_summary(_ v: Int32) -> UnsafePointer<CChar>? {
+    ScopeNote(rawValue: v).map { StaticCStrings.intern($0.summary) }
+}
+
+@c(sf_image_format_name)
+public func sf_image_format_name(_ v: Int32) -> UnsafePointer<CChar>? { cName(ImageFormat.self, v) }
+
+@c(sf_image_format_from_name)
+public func sf_image_format_from_name(_ name: UnsafePointer<CChar>?, _ v: UnsafeMutablePointer<Int32>?,
+                                      _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
+    cFromName(ImageFormat.self, name, v, err, what: "image format")
+}
+
+@c(sf_subsampling_name)
+public func sf_subsampling_name(_ v: Int32) -> UnsafePointer<CChar>? { cName(Subsampling.self, v) }
+
+@c(sf_subsampling_from_name)
+public func sf_subsampling_from_name(_ name: UnsafePointer<CChar>?, _ v: UnsafeMutablePointer<Int32>?,
+                                     _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
+    cFromName(Subsampling.self, name, v, err, what: "subsampling")
+}

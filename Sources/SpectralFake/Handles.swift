@@ -40,10 +40,13 @@ final class ModelBox: @unchecked Sendable {
 /// lookup holds a strong reference for the duration of the call.
 enum Handles {
     private static let live = Locked<Set<UInt>>([])
+    /// Handles that free ignores (the built-in model).
+    private static let immortal = Locked<Set<UInt>>([])
 
-    static func make(_ object: AnyObject) -> OpaquePointer {
+    static func make(_ object: AnyObject, immortal keep: Bool = false) -> OpaquePointer {
         let p = Unmanaged.passRetained(object).toOpaque()
         live.withLock { _ = $0.insert(UInt(bitPattern: p)) }
+        if keep { immortal.withLock { _ = $0.insert(UInt(bitPattern: p)) } }
         return OpaquePointer(p)
     }
 
@@ -64,6 +67,7 @@ enum Handles {
     static func free(_ handle: OpaquePointer?) {
         guard let handle else { return }
         let raw = UnsafeMutableRawPointer(handle)
+        if immortal.withLock({ $0.contains(UInt(bitPattern: raw)) }) { return }
         let removed = live.withLock { $0.remove(UInt(bitPattern: raw)) != nil }
         if removed { Unmanaged<AnyObject>.fromOpaque(raw).release() }
     }

@@ -9,6 +9,8 @@ import SpectralFakeCore
 let settingsV1Size = 48
 let limitsV1Size = 48
 let scoreV1Size = 40
+let scoreV2Size = 56
+let imageInfoV1Size = 56
 
 func readStructSize(_ p: UnsafeRawPointer) -> Int {
     p.loadUnaligned(as: Int.self)
@@ -113,19 +115,70 @@ func checkScore(_ s: UnsafeMutablePointer<sf_score>?) throws(SFError) -> UnsafeM
     return s
 }
 
-/// Writes a score (nil: a zeroed one) into the caller's struct.
-func writeScore(_ r: Model.Score?, _ s: UnsafeMutablePointer<sf_score>) {
+/// A score and its verdict, as sf_score carries them.
+struct ScoreResult {
+    var score: Model.Score
+    var verdict: Verdict
+    var notes: UInt32
+    var ood: Double?
+
+    init(_ a: Assessment) {
+        score = a.score
+        verdict = a.verdict
+        notes = ScopeNote.mask(a.notes)
+        ood = a.oodDistance
+    }
+
+    /// Scored features: only the out-of-distribution note can apply.
+    init(model: Model, features: [Double], score: Model.Score) {
+        let j = model.judge(features: features, score: score)
+        self.score = score
+        verdict = j.verdict
+        notes = ScopeNote.mask(j.notes.map(\.0))
+        ood = j.ood
+    }
+}
+
+/// Writes a score (nil: a zeroed one) into the caller's struct, the 1.2
+/// fields only when its struct_size covers them.
+func writeScore(_ r: ScoreResult?, _ s: UnsafeMutablePointer<sf_score>) {
     let size = readStructSize(s)
     var out = sf_score()
     out.struct_size = size
+    out.ood_distance = -1
     if let r {
-        out.decision = r.decision
-        out.probability_fake = r.probabilityFake ?? 0
-        out.label = r.label.rawValue
-        out.has_probability = r.probabilityFake == nil ? 0 : 1
-        out.class_index = Int32(r.classIndex)
+        out.decision = r.score.decision
+        out.probability_fake = r.score.probabilityFake ?? 0
+        out.label = r.score.label.rawValue
+        out.has_probability = r.score.probabilityFake == nil ? 0 : 1
+        out.class_index = Int32(r.score.classIndex)
+        out.verdict = r.verdict.rawValue
+        out.notes = r.notes
+        out.ood_distance = r.ood ?? -1
     }
     storeStruct(out, to: s, size: size)
+}
+
+// MARK: - sf_image_info
+
+func writeImageInfo(_ box: ImageBox, _ p: UnsafeMutablePointer<sf_image_info>) throws(SFError) {
+    let size = try checkStructSize(p, imageInfoV1Size, "sf_image_info", "sizeof(sf_image_info)")
+    let i = box.info
+    var o = sf_image_info()
+    o.struct_size = size
+    o.width = UInt32(box.image.width)
+    o.height = UInt32(box.image.height)
+    o.format = i.format.rawValue
+    o.orientation = Int32(i.orientation)
+    o.components = Int32(i.components)
+    o.bit_depth = Int32(i.bitDepth)
+    o.jpeg_quality = Int32(i.jpegQuality ?? 0)
+    o.jpeg_quality_exact = i.jpegQualityExact ? 1 : 0
+    o.subsampling = i.subsampling.rawValue
+    o.progressive = i.progressive ? 1 : 0
+    o.arithmetic = i.arithmetic ? 1 : 0
+    o.warnings = UInt32(clamping: i.warnings)
+    storeStruct(o, to: p, size: size)
 }
 
 // MARK: - buffers

@@ -1341,7 +1341,7 @@ def add_models(c):
     add("epsilon_negative", mutate(lambda d: d["features"].__setitem__("epsilon", -1.0)))
     add("epsilon_huge", mutate(lambda d: d["features"].__setitem__("epsilon", 1.7e308)), None,
         note="epsilon 1.7e308")
-    add("format_version_2", mutate(lambda d: d.__setitem__("format_version", 2)), ["SF_ERR_MODEL_VERSION"])
+    add("format_version_3", mutate(lambda d: d.__setitem__("format_version", 3)), ["SF_ERR_MODEL_VERSION"])  # newer than the reader (2)
     add("format_version_huge", mutate(lambda d: d.__setitem__("format_version", 1e300)))
     add("format_version_0", mutate(lambda d: d.__setitem__("format_version", 0)))
     add("format_version_string", mutate(lambda d: d.__setitem__("format_version", "1")))

@@ -31,6 +31,14 @@ typedef struct sfc_image {
     int format;              /* enum sfc_format */
     int orientation;         /* EXIF orientation applied (1..8), 1 if none */
     int warnings;            /* recoverable codec warnings (corrupt entropy data) */
+    /* What the file says about itself (the scope of a verdict). */
+    int components;          /* colour components in the file: 1 gray, 2 gray+alpha, 3, 4 */
+    int bit_depth;           /* bits per sample (8 for JPEG) */
+    int jpeg_quality;        /* IJG quality 1..100 of the luminance table (nearest), 0 if not JPEG */
+    int jpeg_quality_exact;  /* 1 if that table is exactly IJG's table at that quality */
+    int h_sampling, v_sampling; /* JPEG: luma sampling factors over the smallest chroma ones (2,2 = 4:2:0) */
+    int progressive;         /* progressive JPEG / interlaced PNG */
+    int arithmetic;          /* arithmetic-coded JPEG */
 } sfc_image;
 
 /* Decodes a JPEG or PNG held in memory into 8-bit grayscale with OpenCV's

@@ -8,32 +8,37 @@ public enum FeatureExtractor {
     public static func radialProfile(of image: GrayImage, settings: FeatureSettings,
                                      planning: FFTPlanning = .auto) throws(SFError) -> [Double] {
         try settings.validate()
-        let c = settings.croppedSize(width: image.width, height: image.height)
-        let length = RadialBinMap.profileLength(width: c.width, height: c.height, center: settings.center)
-        guard length >= FeatureSettings.minimumProfileLength else {
-            let cropNote = settings.crop == .none ? "" : " (\(c.width)x\(c.height) after the \(settings.crop.name) crop)"
-            throw SFError(.imageTooSmall,
-                          "image \(image.width)x\(image.height)\(cropNote) gives \(length) profile values; at least \(FeatureSettings.minimumProfileLength) are needed (about 9x9 pixels)")
+        guard settings.blocks == nil else {
+            throw SFError(.invalidArgument, "preset \(settings.preset.name) concatenates several feature blocks; ask for the profile of one of its presets")
         }
-        let map = try RadialBinMap.map(width: c.width, height: c.height, center: settings.center)
-        var acc = RadialAccumulator(map: map, epsilon: settings.epsilon)
-        let structured = try FFT.transform(image, x0: c.x0, y0: c.y0, width: c.width, height: c.height,
-                                           planning: planning) { kx0, n, cols in
-            acc.add(firstColumn: kx0, count: n, columns: cols)
-        }
-        guard structured else {
-            let crop = c.width != image.width || c.height != image.height ? " in the \(c.width)x\(c.height) crop" : ""
-            throw SFError(.constantImage, "image \(image.width)x\(image.height) is constant\(crop) (every pixel is \(image.pixels[c.y0 * image.width + c.x0])): its spectrum has no structure")
-        }
-        let profile = try acc.finish()
-        try checkFinite(profile, stage: "azimuthal profile")
-        return profile
+        return try profile(of: image, settings: settings, planning: planning)
     }
 
-    /// The feature vector of `image`.
+    /// The feature vector of `image`: one block, or for a combo preset the
+    /// blocks of its canonical square, concatenated.
     public static func features(of image: GrayImage, settings: FeatureSettings,
                                 planning: FFTPlanning = .auto) throws(SFError) -> [Double] {
-        let profile = try radialProfile(of: image, settings: settings, planning: planning)
+        try settings.validate()
+        guard let blocks = settings.blocks else {
+            return try block(of: image, settings: settings, planning: planning)
+        }
+        let square = AreaResize.centredSquare(image, side: settings.squareSide!)
+        var out: [Double] = []
+        out.reserveCapacity(settings.n)
+        for b in blocks {
+            do {
+                out += try block(of: square, settings: b, planning: planning)
+            } catch let e {
+                throw SFError(e.status, "\(b.preset.name) block of the \(square.width)x\(square.height) square: \(e.message)")
+            }
+        }
+        return out
+    }
+
+    /// One block: profile, interpolation, normalisation.
+    static func block<I: SpectrumInput>(of image: I, settings: FeatureSettings,
+                                         planning: FFTPlanning) throws(SFError) -> [Double] {
+        let profile = try profile(of: image, settings: settings, planning: planning)
         var v: [Double]
         if settings.interpolate {
             let n = settings.n
@@ -64,6 +69,33 @@ public enum FeatureExtractor {
         }
         try checkFinite(v, stage: "features")
         return v
+    }
+
+    /// The azimuthal profile of one image (after the settings' crop).
+    static func profile<I: SpectrumInput>(of image: I, settings: FeatureSettings,
+                                           planning: FFTPlanning) throws(SFError) -> [Double] {
+        let c = settings.croppedSize(width: image.width, height: image.height)
+        let length = RadialBinMap.profileLength(width: c.width, height: c.height, center: settings.center)
+        guard length >= FeatureSettings.minimumProfileLength else {
+            let cropNote = settings.crop == .none ? "" : " (\(c.width)x\(c.height) after the \(settings.crop.name) crop)"
+            throw SFError(.imageTooSmall,
+                          "image \(image.width)x\(image.height)\(cropNote) gives \(length) profile values; at least \(FeatureSettings.minimumProfileLength) are needed (about 9x9 pixels)")
+        }
+        let map = try RadialBinMap.map(width: c.width, height: c.height, center: settings.center)
+        var acc = RadialAccumulator(map: map, epsilon: settings.epsilon)
+        let structured = try FFT.transform(image, x0: c.x0, y0: c.y0, width: c.width, height: c.height,
+                                           planning: planning) { kx0, n, cols in
+            acc.add(firstColumn: kx0, count: n, columns: cols)
+        }
+        guard structured else {
+            let crop = c.width != image.width || c.height != image.height ? " in the \(c.width)x\(c.height) crop" : ""
+            let v = image.value(x: c.x0, y: c.y0)
+            let shown = v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+            throw SFError(.constantImage, "image \(image.width)x\(image.height) is constant\(crop) (every pixel is \(shown)): its spectrum has no structure")
+        }
+        let profile = try acc.finish()
+        try checkFinite(profile, stage: "azimuthal profile")
+        return profile
     }
 
     static func checkFinite(_ v: [Double], stage: String) throws(SFError) {

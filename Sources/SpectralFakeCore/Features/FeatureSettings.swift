@@ -28,6 +28,10 @@ public struct FeatureSettings: Sendable, Hashable {
         case ffpp = 2
         /// "Watch your up-convolution": N = 88, min-max normalisation.
         case upconv = 3
+        /// The built-in model's features: the centred square resampled to
+        /// 128x128 (AreaResize), then the celeba, ffpp, upconv and raw-profile
+        /// (faces-hq) features of it concatenated: 80 + 300 + 88 + 88 = 556.
+        case combo128 = 4
 
         public static let cType = "sf_preset"
         public var name: String {
@@ -36,6 +40,7 @@ public struct FeatureSettings: Sendable, Hashable {
             case .facesHQ: return "faces-hq"
             case .ffpp: return "ffpp"
             case .upconv: return "upconv"
+            case .combo128: return "combo128"
             }
         }
     }
@@ -103,12 +108,40 @@ public struct FeatureSettings: Sendable, Hashable {
             n = 300; normalize = .first; interpolate = true; crop = .centerThird
         case .upconv:
             n = 88; normalize = .minmax; interpolate = true
+        case .combo128:
+            n = FeatureSettings.comboBlocks.reduce(0) { $0 + $1.featureCount(width: 128, height: 128) }
+            normalize = .first; interpolate = true
+        }
+    }
+
+    /// The blocks of the combo presets, on their canonical square.
+    static let comboBlocks: [FeatureSettings] = [.init(preset: .celeba), .init(preset: .ffpp), .init(preset: .upconv),
+                                                 .init(preset: .facesHQ)]
+
+    /// The side of the canonical square a combo preset resamples to (nil: none).
+    public var squareSide: Int? { preset == .combo128 ? 128 : nil }
+
+    /// The feature blocks of a combo preset (each with this epsilon), or nil
+    /// for a one-block preset.
+    public var blocks: [FeatureSettings]? {
+        guard preset == .combo128 else { return nil }
+        return FeatureSettings.comboBlocks.map { b in
+            var b = b
+            b.epsilon = epsilon
+            return b
         }
     }
 
     public static let `default` = FeatureSettings(preset: .celeba)
 
     public func validate() throws(SFError) {
+        if preset == .combo128 {
+            let d = FeatureSettings(preset: .combo128)
+            guard n == d.n, interpolate == d.interpolate, normalize == d.normalize, crop == d.crop,
+                  center == d.center else {
+                throw SFError(.invalidArgument, "preset combo128 concatenates fixed blocks (celeba, ffpp, upconv and the raw profile of the 128x128 square): only epsilon can be overridden (n = \(d.n), interpolate, normalize = first, crop = none, center = reference)")
+            }
+        }
         if interpolate && (n < 1 || n > FeatureSettings.maxN) {
             throw SFError(.invalidArgument, "n = \(n) is out of range (1 ... \(FeatureSettings.maxN)) with interpolation on")
         }
@@ -128,8 +161,10 @@ public struct FeatureSettings: Sendable, Hashable {
         }
     }
 
-    /// Length of the raw azimuthal profile for an image of this size.
+    /// Length of the raw azimuthal profile for an image of this size (for a
+    /// combo preset: its feature count).
     public func profileLength(width: Int, height: Int) -> Int {
+        if blocks != nil { return n }
         let c = croppedSize(width: width, height: height)
         return RadialBinMap.profileLength(width: c.width, height: c.height, center: center)
     }

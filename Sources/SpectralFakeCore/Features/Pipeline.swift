@@ -87,15 +87,21 @@ public struct Pipeline: Sendable {
     }
 
     private func score(image: GrayImage, with model: Model) throws(SFError) -> Model.Score {
+        try model.score(features: try modelFeatures(of: image, for: model))
+    }
+
+    /// The features of an image for `model` (this pipeline has its
+    /// settings), checked against the model's feature count.
+    func modelFeatures(of image: GrayImage, for model: Model) throws(SFError) -> [Double] {
         let f = try features(of: image)
         guard f.count == model.featureCount else {
             throw SFError(.featureMismatch,
                           "image \(image.width)x\(image.height) gives \(f.count) features, the model takes \(model.featureCount) (\(model.settings.preset.name) raw profile: score images of the size it was trained on)")
         }
-        return try model.score(features: f)
+        return f
     }
 
-    private func unprefixedImage(_ source: ImageSource) throws(SFError) -> (GrayImage, DecodeInfo) {
+    func unprefixedImage(_ source: ImageSource) throws(SFError) -> (GrayImage, DecodeInfo) {
         switch source {
         case .file(let path):
             let bytes = try FileReader.read(cPath: path, maxBytes: limits.maxInputBytes, what: "max_input_bytes",
@@ -107,14 +113,18 @@ public struct Pipeline: Sendable {
         case .pixels(let b):
             let img = try GrayImage(pixels: b.bytes, width: b.width, height: b.height, stride: b.stride,
                                     format: b.format, limits: limits)
-            return (img, DecodeInfo(format: .unknown, orientation: 1, warnings: 0))
+            var info = DecodeInfo(format: .none, orientation: 1, warnings: 0)
+            info.components = b.format.bytesPerPixel == 1 ? 1 : b.format.bytesPerPixel
+            return (img, info)
         case .image(let img):
-            return (img, DecodeInfo(format: .unknown, orientation: 1, warnings: 0))
+            var info = DecodeInfo(format: .none, orientation: 1, warnings: 0)
+            info.components = 1
+            return (img, info)
         }
     }
 
     /// Runs `body`; an error about a file gets the file's path in front.
-    private func prefixingPath<T>(_ source: ImageSource, _ body: () throws(SFError) -> T) throws(SFError) -> T {
+    func prefixingPath<T>(_ source: ImageSource, _ body: () throws(SFError) -> T) throws(SFError) -> T {
         guard case .file(let path) = source else { return try body() }
         do {
             return try body()

@@ -34,7 +34,7 @@ public enum DecisionFunction: Sendable, Equatable {
     /// LinearSVC, LogisticRegression, SGDClassifier: `dot(x, coef) + intercept`.
     case linear(coef: [Double], intercept: Double)
 
-    func decision(_ x: [Double]) -> Double {
+    public func decision(_ x: [Double]) -> Double {
         switch self {
         case let .linear(coef, intercept):
             return Self.dot(x, 0, coef) + intercept

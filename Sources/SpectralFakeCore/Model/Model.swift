@@ -3,7 +3,9 @@
 /// share it between threads.
 public struct Model: Sendable {
     public static let formatName = "spectralfake-model"
-    public static let formatVersion = 1
+    /// The newest format version this library reads (1: the scikit-learn
+    /// export; 2: adds the "verdict" member).
+    public static let formatVersion = 2
 
     /// The features the model expects (preset and every override).
     public let settings: FeatureSettings
@@ -23,6 +25,8 @@ public struct Model: Sendable {
     public let classifierName: String
     /// The free "metadata" member of the file, if any.
     public let metadata: JSONValue?
+    /// How scores become verdicts (the file's "verdict" member, or the defaults).
+    public var verdictPolicy = VerdictPolicy()
 
     public var hasProbability: Bool {
         if case .none = probability { return false }
@@ -80,6 +84,13 @@ public struct Model: Sendable {
         }
         let pf = p.map { fakeClass == 1 ? $0.1 : $0.0 }
         return Score(decision: d, classIndex: cls, isFake: cls == fakeClass, probabilityFake: pf, probabilities: p)
+    }
+
+    /// The features after the model's scaler (what the classifier sees).
+    public func scaled(_ features: [Double]) -> [Double] {
+        var x = features
+        scaler?.apply(&x)
+        return x
     }
 
     var settingsSummary: String {

@@ -12,7 +12,7 @@ struct ModelReader {
             var out: [String: Node] = [:]
             for (k, v) in members {
                 if let allowed, !allowed.contains(k) {
-                    throw fail("unknown member \"\(k)\" (format version \(Model.formatVersion) allows: \(allowed.sorted().joined(separator: ", ")))")
+                    throw fail("unknown member \"\(k)\" (allowed here: \(allowed.sorted().joined(separator: ", ")))")
                 }
                 out[k] = Node(value: v, path: path.isEmpty ? k : "\(path).\(k)")
             }
@@ -90,8 +90,10 @@ struct ModelReader {
         guard version <= Model.formatVersion else {
             throw SFError(.modelVersion, "format_version \(version) is newer than this library reads (\(Model.formatVersion)); upgrade libspectralfake")
         }
-        let m = try top.object(allowed: ["format", "format_version", "features", "classes", "fake_class", "scaler",
-                                         "classifier", "metadata"])
+        var members: Set<String> = ["format", "format_version", "features", "classes", "fake_class", "scaler",
+                                    "classifier", "metadata"]
+        if version >= 2 { members.insert("verdict") }
+        let m = try top.object(allowed: members)
         let (settings, nFeatures) = try readFeatures(try required(m, "features", in: ""))
 
         let classNodes = try required(m, "classes", in: "").array()
@@ -119,9 +121,83 @@ struct ModelReader {
 
         let (decision, probability, rule, name) = try readClassifier(try required(m, "classifier", in: ""), nFeatures)
         let meta = m["metadata"].flatMap { $0.isNull ? nil : $0.value }
-        return Model(settings: settings, featureCount: nFeatures, scaler: scaler, decision: decision,
-                     probability: probability, predictRule: rule, classes: classes, fakeClass: fakeClass,
-                     classifierName: name, metadata: meta)
+        var model = Model(settings: settings, featureCount: nFeatures, scaler: scaler, decision: decision,
+                          probability: probability, predictRule: rule, classes: classes, fakeClass: fakeClass,
+                          classifierName: name, metadata: meta)
+        if let v = m["verdict"], !v.isNull { model.verdictPolicy = try readVerdict(v, nFeatures) }
+        return model
+    }
+
+    /// "verdict.ood": {"type": "mahalanobis" | "nearest-source", "mean":
+    /// [features], "projection": [[features] x k], "sources" (nearest-source:
+    /// [{"name", "mean": [k], "variance": [k]}]), "threshold"}.
+    static func readOOD(_ v: Node, _ nf: Int) throws(SFError) -> OODTest {
+        let t = try v.object(allowed: ["type", "mean", "projection", "sources", "threshold"])
+        let type = try required(t, "type", in: v.path).string()
+        let mean = try required(t, "mean", in: v.path).numbers(count: nf)
+        let pn = try required(t, "projection", in: v.path)
+        let rows = try pn.array()
+        guard !rows.isEmpty else { throw pn.fail("must hold at least one row") }
+        var proj = [Double]()
+        proj.reserveCapacity(rows.count * nf)
+        for r in rows { proj.append(contentsOf: try r.numbers(count: nf)) }
+        let th = try required(t, "threshold", in: v.path)
+        let thv = try th.number()
+        guard thv > 0 else { throw th.fail("must be > 0, found \(thv)") }
+        switch type {
+        case "mahalanobis":
+            if t["sources"] != nil { throw v.fail("a mahalanobis test has no \"sources\"") }
+            return OODTest(kind: .mahalanobis, mean: mean, projection: proj, rows: rows.count, threshold: thv)
+        case "nearest-source":
+            let sn = try required(t, "sources", in: v.path)
+            let items = try sn.array()
+            guard !items.isEmpty else { throw sn.fail("must name at least one source") }
+            var sources: [OODTest.Source] = []
+            for item in items {
+                let o = try item.object(allowed: ["name", "mean", "variance"])
+                let name = try required(o, "name", in: item.path).string()
+                let m = try required(o, "mean", in: item.path).numbers(count: rows.count)
+                let vn = try required(o, "variance", in: item.path)
+                let var_ = try vn.numbers(count: rows.count)
+                if let i = var_.firstIndex(where: { !($0 > 0) }) { throw vn.fail("[\(i)] must be > 0, found \(var_[i])") }
+                sources.append(.init(name: name, mean: m, variance: var_))
+            }
+            return OODTest(kind: .nearestSource(sources: sources), mean: mean, projection: proj, rows: rows.count,
+                           threshold: thv)
+        default:
+            throw SFError(.modelInvalid, "\(v.path).type: unknown out-of-distribution test \"\(type)\" (known: mahalanobis, nearest-source)")
+        }
+    }
+
+    /// The "verdict" member (format 2): threshold, uncertain band, scope and
+    /// the out-of-distribution test.
+    static func readVerdict(_ node: Node, _ nf: Int) throws(SFError) -> VerdictPolicy {
+        let o = try node.object(allowed: ["threshold", "uncertain", "min_side", "min_jpeg_quality", "max_aspect",
+                                          "upscale_threshold", "ood"])
+        var p = VerdictPolicy()
+        func probability(_ n: Node) throws(SFError) -> Double {
+            let v = try n.number()
+            guard v >= 0 && v <= 1 else { throw n.fail("must be a probability (0 ... 1), found \(v)") }
+            return v
+        }
+        if let t = o["threshold"] { p.threshold = try probability(t) }
+        if let u = o["uncertain"], !u.isNull {
+            let band = try u.array()
+            guard band.count == 2 else { throw u.fail("must be [low, high], found \(band.count) values") }
+            let lo = try probability(band[0]), hi = try probability(band[1])
+            guard lo <= hi else { throw u.fail("low \(lo) is above high \(hi)") }
+            p.uncertain = lo...hi
+        }
+        if let v = o["min_side"], !v.isNull { p.minSide = try v.integer(1...Int(Int32.max)) }
+        if let v = o["min_jpeg_quality"], !v.isNull { p.minJPEGQuality = try v.integer(1...100) }
+        if let v = o["max_aspect"] {
+            let a = try v.number()
+            guard a >= 1 else { throw v.fail("must be at least 1, found \(a)") }
+            p.maxAspect = a
+        }
+        if let v = o["upscale_threshold"], !v.isNull { p.upscaleThreshold = try v.number() }
+        if let v = o["ood"], !v.isNull { p.ood = try readOOD(v, nf) }
+        return p
     }
 
     static func readFeatures(_ node: Node) throws(SFError) -> (FeatureSettings, Int) {

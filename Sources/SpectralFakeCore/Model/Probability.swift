@@ -30,7 +30,7 @@ public enum ProbabilityModel: Sendable, Equatable {
     }
 
     /// [P(class 0), P(class 1)], or nil without probabilities.
-    func probabilities(_ d: Double) -> (Double, Double)? {
+    public func probabilities(_ d: Double) -> (Double, Double)? {
         switch self {
         case .none:
             return nil

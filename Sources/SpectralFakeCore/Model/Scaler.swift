@@ -14,7 +14,7 @@ public enum Scaler: Sendable, Equatable {
         }
     }
 
-    func apply(_ x: inout [Double]) {
+    public func apply(_ x: inout [Double]) {
         switch self {
         case let .standard(mean, scale):
             if let mean { for k in x.indices { x[k] = x[k] - mean[k] } }

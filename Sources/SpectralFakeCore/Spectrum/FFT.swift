@@ -18,6 +18,9 @@ enum FFT {
 
     private static let plans = LRUCache<FFTSize, FFTPlanSet>(maxEntries: 64, maxCost: 64)
 
+    /// Makes FFTW's planner safe to call from several threads (once).
+    static func ensureSetup() { _ = setup }
+
     static func makePlans(width: Int, height: Int, flags: UInt32) -> FFTPlans? {
         _ = setup
         return FFTPlans(width: width, height: height, flags: flags)
@@ -48,8 +51,9 @@ enum FFT {
     /// in the type's documentation; the pointer is valid only during the
     /// call). Returns false, without the column pass, if every pixel of the
     /// window has the same value (its spectrum has no structure).
-    static func transform(_ image: GrayImage, x0: Int, y0: Int, width: Int, height: Int, planning: FFTPlanning,
-                          consume: (_ firstColumn: Int, _ count: Int, _ columns: UnsafePointer<Double>) throws(SFError) -> Void)
+    static func transform<Image: SpectrumInput>(_ image: Image, x0: Int, y0: Int, width: Int, height: Int,
+                                                planning: FFTPlanning,
+                                                consume: (_ firstColumn: Int, _ count: Int, _ columns: UnsafePointer<Double>) throws(SFError) -> Void)
         throws(SFError) -> Bool {
         let p = try plans(width: width, height: height, planning: planning)
         let layout = p.layout
@@ -60,26 +64,17 @@ enum FFT {
         let rb = min(FFTPlans.rowBlock, height), cb = min(FFTPlans.columnBlock, hw)
         let input = layout.rowInput(base)
         // Rows: convert to doubles in cache, transform each block at once.
-        var differs: UInt8 = 0
-        image.pixels.withUnsafeBufferPointer { src in
-            let first = src[y0 * image.width + x0]
-            var ky0 = 0
-            while ky0 < height {
-                let n = min(rb, height - ky0)
-                for r in 0..<n {
-                    let s = (y0 + ky0 + r) * image.width + x0
-                    let d = input + r * width
-                    for x in 0..<width {
-                        let v = src[s + x]
-                        differs |= v ^ first
-                        d[x] = Double(v)
-                    }
-                }
-                fftw_execute_dft_r2c(n == rb ? p.rows : p.rowsTail!, input, layout.spectrum(base, row: ky0))
-                ky0 += n
+        var differs = false
+        var ky0 = 0
+        while ky0 < height {
+            let n = min(rb, height - ky0)
+            for r in 0..<n {
+                differs = image.loadRow(y0 + ky0 + r, x0: x0, y0: y0, count: width, into: input + r * width) || differs
             }
+            fftw_execute_dft_r2c(n == rb ? p.rows : p.rowsTail!, input, layout.spectrum(base, row: ky0))
+            ky0 += n
         }
-        if differs == 0 { return false }
+        if !differs { return false }
         // Columns: transform a block into the scratch area, hand it over.
         let out = layout.columnOutput(base)
         var kx0 = 0
@@ -91,4 +86,53 @@ enum FFT {
         }
         return true
     }
+}
+
+/// An image the transform reads: gray bytes (decoded images) or doubles
+/// (resampled ones).
+protocol SpectrumInput {
+    var width: Int { get }
+    var height: Int { get }
+    /// Writes `count` pixels of row y from column x0 as doubles into d, and
+    /// tells whether any of them differs from the window's first pixel
+    /// (x0, y0).
+    func loadRow(_ y: Int, x0: Int, y0: Int, count: Int, into d: UnsafeMutablePointer<Double>) -> Bool
+    /// The pixel at (x, y), for messages.
+    func value(x: Int, y: Int) -> Double
+}
+
+extension GrayImage: SpectrumInput {
+    func loadRow(_ y: Int, x0: Int, y0: Int, count: Int, into d: UnsafeMutablePointer<Double>) -> Bool {
+        pixels.withUnsafeBufferPointer { src in
+            let first = src[y0 * width + x0]
+            let s = y * width + x0
+            var differs: UInt8 = 0
+            for x in 0..<count {
+                let v = src[s + x]
+                differs |= v ^ first
+                d[x] = Double(v)
+            }
+            return differs != 0
+        }
+    }
+
+    func value(x: Int, y: Int) -> Double { Double(pixels[y * width + x]) }
+}
+
+extension RealImage: SpectrumInput {
+    func loadRow(_ y: Int, x0: Int, y0: Int, count: Int, into d: UnsafeMutablePointer<Double>) -> Bool {
+        pixels.withUnsafeBufferPointer { src in
+            let first = src[y0 * width + x0]
+            let s = y * width + x0
+            var differs = false
+            for x in 0..<count {
+                let v = src[s + x]
+                differs = differs || v != first
+                d[x] = v
+            }
+            return differs
+        }
+    }
+
+    func value(x: Int, y: Int) -> Double { pixels[y * width + x] }
 }

@@ -23,27 +23,29 @@ from __future__ import annotations
 from . import _lib
 from ._lib import library_path, version
 from ._constants import *  # noqa: F401,F403  (every enum constant of the header, by its C name)
-from ._constants import ENUMS, Center, Crop, FftPlanning, Label, Normalize, PixelFormat, Preset, Status, ValueKind
+from ._constants import (ENUMS, Center, Crop, FftPlanning, ImageFormat, Label, Normalize, Note, PixelFormat, Preset,
+                         Status, Subsampling, ValueKind, Verdict)
 from .errors import (BatchError, BufferTooSmallError, ConstantImageError, CorruptImageError, EmptyInputError,
                      FeatureMismatchError, ImageReadError, ImageTooSmallError, InvalidArgumentError,
                      LimitExceededError, ModelError, ModelFormatError, ModelVersionError, NonFiniteError,
                      SpectralFakeError, TruncatedImageError, UnknownFormatError, UnsupportedFormatError)
 from .errors import error as _error  # noqa: F401  (used by tests and tools)
 from .features import features, features_batch, radial_profile
-from .image import decode
+from .image import decode, image_info, upscale_score
 from .model import Model
 from .settings import Limits, settings
 from .settings import context as _context  # noqa: F401  (used by tests and tools)
 
 __all__ = [
-    "features", "features_batch", "radial_profile", "decode", "settings", "PRESETS",
+    "features", "features_batch", "radial_profile", "decode", "image_info", "upscale_score", "settings", "PRESETS",
     "Limits", "version", "library_path",
     "SpectralFakeError", "InvalidArgumentError", "BufferTooSmallError", "ImageReadError",
     "UnknownFormatError", "UnsupportedFormatError", "CorruptImageError", "TruncatedImageError",
     "LimitExceededError", "ImageTooSmallError", "ConstantImageError", "NonFiniteError",
     "EmptyInputError", "BatchError", "ModelError", "ModelFormatError", "ModelVersionError",
     "FeatureMismatchError", "Model", "export", "build_dataset",
-    "Status", "Preset", "Center", "Normalize", "Crop", "FftPlanning", "PixelFormat", "Label", "ValueKind", "ENUMS",
+    "Status", "Preset", "Center", "Normalize", "Crop", "FftPlanning", "PixelFormat", "Label", "ValueKind", "Verdict",
+    "Note", "ImageFormat", "Subsampling", "ENUMS",
 ]
 
 

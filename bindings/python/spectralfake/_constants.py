@@ -41,6 +41,7 @@ class Preset(IntEnum):
     SF_PRESET_FACES_HQ = 1
     SF_PRESET_FFPP = 2
     SF_PRESET_UPCONV = 3
+    SF_PRESET_COMBO128 = 4
 
 
 class Center(IntEnum):
@@ -78,6 +79,24 @@ class PixelFormat(IntEnum):
     SF_PIXEL_BGRA8 = 4
 
 
+class ImageFormat(IntEnum):
+    """sf_image_format"""
+    SF_IMAGE_FORMAT_NONE = 0
+    SF_IMAGE_FORMAT_JPEG = 1
+    SF_IMAGE_FORMAT_PNG = 2
+
+
+class Subsampling(IntEnum):
+    """sf_subsampling"""
+    SF_SUBSAMPLING_NONE = 0
+    SF_SUBSAMPLING_444 = 1
+    SF_SUBSAMPLING_422 = 2
+    SF_SUBSAMPLING_420 = 3
+    SF_SUBSAMPLING_411 = 4
+    SF_SUBSAMPLING_440 = 5
+    SF_SUBSAMPLING_OTHER = 6
+
+
 class ValueKind(IntEnum):
     """sf_value_kind"""
     SF_VALUE_KIND_INTEGER = 0
@@ -90,6 +109,23 @@ class Label(IntEnum):
     """sf_label"""
     SF_LABEL_REAL = 0
     SF_LABEL_FAKE = 1
+
+
+class Verdict(IntEnum):
+    """sf_verdict"""
+    SF_VERDICT_REAL = 0
+    SF_VERDICT_FAKE = 1
+    SF_VERDICT_UNCERTAIN = 2
+
+
+class Note(IntEnum):
+    """sf_note"""
+    SF_NOTE_SMALL = 1
+    SF_NOTE_UPSCALED = 2
+    SF_NOTE_RECOMPRESSED = 4
+    SF_NOTE_GRAYSCALE = 8
+    SF_NOTE_NON_SQUARE = 16
+    SF_NOTE_UNLIKE_TRAINING = 32
 
 
 SF_OK = Status.SF_OK
@@ -119,6 +155,7 @@ SF_PRESET_CELEBA = Preset.SF_PRESET_CELEBA
 SF_PRESET_FACES_HQ = Preset.SF_PRESET_FACES_HQ
 SF_PRESET_FFPP = Preset.SF_PRESET_FFPP
 SF_PRESET_UPCONV = Preset.SF_PRESET_UPCONV
+SF_PRESET_COMBO128 = Preset.SF_PRESET_COMBO128
 SF_CENTER_REFERENCE = Center.SF_CENTER_REFERENCE
 SF_CENTER_DC = Center.SF_CENTER_DC
 SF_NORMALIZE_FIRST = Normalize.SF_NORMALIZE_FIRST
@@ -134,13 +171,32 @@ SF_PIXEL_RGB8 = PixelFormat.SF_PIXEL_RGB8
 SF_PIXEL_BGR8 = PixelFormat.SF_PIXEL_BGR8
 SF_PIXEL_RGBA8 = PixelFormat.SF_PIXEL_RGBA8
 SF_PIXEL_BGRA8 = PixelFormat.SF_PIXEL_BGRA8
+SF_IMAGE_FORMAT_NONE = ImageFormat.SF_IMAGE_FORMAT_NONE
+SF_IMAGE_FORMAT_JPEG = ImageFormat.SF_IMAGE_FORMAT_JPEG
+SF_IMAGE_FORMAT_PNG = ImageFormat.SF_IMAGE_FORMAT_PNG
+SF_SUBSAMPLING_NONE = Subsampling.SF_SUBSAMPLING_NONE
+SF_SUBSAMPLING_444 = Subsampling.SF_SUBSAMPLING_444
+SF_SUBSAMPLING_422 = Subsampling.SF_SUBSAMPLING_422
+SF_SUBSAMPLING_420 = Subsampling.SF_SUBSAMPLING_420
+SF_SUBSAMPLING_411 = Subsampling.SF_SUBSAMPLING_411
+SF_SUBSAMPLING_440 = Subsampling.SF_SUBSAMPLING_440
+SF_SUBSAMPLING_OTHER = Subsampling.SF_SUBSAMPLING_OTHER
 SF_VALUE_KIND_INTEGER = ValueKind.SF_VALUE_KIND_INTEGER
 SF_VALUE_KIND_FLOAT = ValueKind.SF_VALUE_KIND_FLOAT
 SF_VALUE_KIND_STRING = ValueKind.SF_VALUE_KIND_STRING
 SF_VALUE_KIND_BOOL = ValueKind.SF_VALUE_KIND_BOOL
 SF_LABEL_REAL = Label.SF_LABEL_REAL
 SF_LABEL_FAKE = Label.SF_LABEL_FAKE
+SF_VERDICT_REAL = Verdict.SF_VERDICT_REAL
+SF_VERDICT_FAKE = Verdict.SF_VERDICT_FAKE
+SF_VERDICT_UNCERTAIN = Verdict.SF_VERDICT_UNCERTAIN
+SF_NOTE_SMALL = Note.SF_NOTE_SMALL
+SF_NOTE_UPSCALED = Note.SF_NOTE_UPSCALED
+SF_NOTE_RECOMPRESSED = Note.SF_NOTE_RECOMPRESSED
+SF_NOTE_GRAYSCALE = Note.SF_NOTE_GRAYSCALE
+SF_NOTE_NON_SQUARE = Note.SF_NOTE_NON_SQUARE
+SF_NOTE_UNLIKE_TRAINING = Note.SF_NOTE_UNLIKE_TRAINING
 
 # the C type of each enum (sf_<stem>_name / sf_<stem>_from_name are its name functions)
-C_TYPES = {Status: "sf_status", Preset: "sf_preset", Center: "sf_center", Normalize: "sf_normalize", Crop: "sf_crop", FftPlanning: "sf_fft_planning", PixelFormat: "sf_pixel_format", ValueKind: "sf_value_kind", Label: "sf_label"}
+C_TYPES = {Status: "sf_status", Preset: "sf_preset", Center: "sf_center", Normalize: "sf_normalize", Crop: "sf_crop", FftPlanning: "sf_fft_planning", PixelFormat: "sf_pixel_format", ImageFormat: "sf_image_format", Subsampling: "sf_subsampling", ValueKind: "sf_value_kind", Label: "sf_label", Verdict: "sf_verdict", Note: "sf_note"}
 ENUMS = tuple(C_TYPES)

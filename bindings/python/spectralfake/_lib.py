@@ -62,6 +62,28 @@ class SfScore(Structure):
         ("has_probability", c_int32),
         ("class_index", c_int32),
         ("reserved0", c_int32),
+        # since 1.2
+        ("verdict", c_int32),
+        ("notes", c_uint32),
+        ("ood_distance", c_double),
+    ]
+
+
+class SfImageInfo(Structure):
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("width", c_uint32),
+        ("height", c_uint32),
+        ("format", c_int32),
+        ("orientation", c_int32),
+        ("components", c_int32),
+        ("bit_depth", c_int32),
+        ("jpeg_quality", c_int32),
+        ("jpeg_quality_exact", c_int32),
+        ("subsampling", c_int32),
+        ("progressive", c_int32),
+        ("arithmetic", c_int32),
+        ("warnings", c_uint32),
     ]
 
 
@@ -142,6 +164,10 @@ def _declare(lib):
         "sf_status_summary": (c_char_p, [c_int]),
         "sf_model_class_value": (S, [vp, c_size_t, P(c_int), P(c_int64), P(c_double), E]),
         "sf_model_metadata_json": (S, [vp, c_char_p, c_size_t, P(c_size_t), E]),
+        "sf_model_default": (vp, []),
+        "sf_image_get_info": (S, [vp, P(SfImageInfo), E]),
+        "sf_image_upscale_score": (S, [vp, P(c_double), E]),
+        "sf_note_summary": (c_char_p, [c_int]),
         "sf_settings_init": (S, [P(SfSettings), c_size_t, c_int, E]),
         "sf_preset_from_name": (S, [c_char_p, P(c_int), E]),
         "sf_preset_name": (c_char_p, [c_int]),

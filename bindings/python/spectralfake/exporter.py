@@ -20,7 +20,8 @@ import os
 import numpy as np
 
 FORMAT = "spectralfake-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1          # what a plain export writes
+FORMAT_VERSION_VERDICT = 2  # a file with a "verdict" member
 
 
 class ExportError(ValueError):
@@ -183,8 +184,10 @@ def _n_features(est):
     return int(n)
 
 
-def model_document(estimator, preset="celeba", fake_label=1, metadata=None, **feature_overrides) -> dict:
-    """The model file as a dict (what export writes)."""
+def model_document(estimator, preset="celeba", fake_label=1, metadata=None, verdict=None, **feature_overrides) -> dict:
+    """The model file as a dict (what export writes). verdict: the optional
+    verdict policy (docs/model-format.md, "verdict"), which makes the file
+    format version 2."""
     from ._lib import version as _version
     from .settings import settings as _settings
 
@@ -251,9 +254,9 @@ def model_document(estimator, preset="celeba", fake_label=1, metadata=None, **fe
     }
     if metadata:
         meta.update(metadata)
-    return {
+    doc = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": FORMAT_VERSION if verdict is None else FORMAT_VERSION_VERDICT,
         "features": feats,
         "classes": labels,
         "fake_class": matches[0],
@@ -261,10 +264,13 @@ def model_document(estimator, preset="celeba", fake_label=1, metadata=None, **fe
         "classifier": clf,
         "metadata": meta,
     }
+    if verdict is not None:
+        doc["verdict"] = verdict
+    return doc
 
 
 def export(estimator, path, preset: str = "celeba", fake_label=1, *, metadata: dict | None = None,
-           **feature_overrides) -> dict:
+           verdict: dict | None = None, **feature_overrides) -> dict:
     """Writes `estimator` (a fitted sklearn binary classifier) and the feature
     settings it was trained on to `path` as a libspectralfake model file.
 
@@ -272,10 +278,19 @@ def export(estimator, path, preset: str = "celeba", fake_label=1, *, metadata: d
     interpolate) must describe the features the model was trained on;
     fake_label is the class label that means "fake" (the article uses 1).
     metadata: free JSON-serialisable information (training data, ...).
+    verdict: an optional verdict policy (threshold, uncertain band, scope,
+    out-of-distribution test; docs/model-format.md).
     The file is loaded back through the library before this returns, so a
     successful export is a loadable model. Returns the written document.
     """
-    doc = model_document(estimator, preset, fake_label, metadata, **feature_overrides)
+    doc = model_document(estimator, preset, fake_label, metadata, verdict, **feature_overrides)
+    write_document(doc, path)
+    return doc
+
+
+def write_document(doc: dict, path) -> str:
+    """Writes a model document, after loading it with the native library
+    (so that a written file is a loadable model); returns its text."""
     text = json.dumps(doc, indent=1, allow_nan=False)
     from .model import Model
     Model.from_bytes(text.encode())  # validate with the native loader before writing
@@ -285,7 +300,7 @@ def export(estimator, path, preset: str = "celeba", fake_label=1, *, metadata: d
         f.write(text)
         f.write("\n")
     os.replace(tmp, path)
-    return doc
+    return text
 
 
 # skops types that are safe to trust for the estimators we export

@@ -15,11 +15,11 @@ from ctypes import byref, c_char_p, c_double, c_int, c_int64, c_size_t, c_void_p
 import numpy as np
 
 from . import _lib
-from ._constants import Label, Status, ValueKind
+from ._constants import Label, Note, Status, ValueKind, Verdict
 from ._inputs import array_input, kind
 from ._lib import SfError, SfScore, SfSettings
 from .errors import BatchError, error, message_struct, raise_for
-from .settings import Limits, limits_pointer, settings_dict
+from .settings import Limits, limits_pointer, name_of, settings_dict
 
 
 class _available_if:
@@ -55,10 +55,12 @@ class Model:
     ``predict_proba`` exists only on models that have probabilities.
     """
 
-    def __init__(self, handle: c_void_p, limits: Limits | None = None, source: str | None = None):
-        """Wraps a loaded sf_model handle (use Model.load or Model.from_bytes)."""
+    def __init__(self, handle: c_void_p, limits: Limits | None = None, source: str | None = None,
+                 owned: bool = True):
+        """Wraps a loaded sf_model handle (use Model.load, Model.from_bytes or Model.default)."""
         lib = self._lib = _lib.load()
         self._handle = handle
+        self._owned = owned
         self._limits = limits
         self.source = source
         err = SfError()
@@ -106,6 +108,15 @@ class Model:
         return cls(handle, limits, path)
 
     @classmethod
+    def default(cls, limits: Limits | None = None) -> "Model":
+        """The model built into the library (docs/default-model.md: what it
+        was trained on, and where it is blind)."""
+        h = _lib.load().sf_model_default()
+        if not h:
+            raise error(Status.SF_ERR_INTERNAL, message_struct("the library has no usable built-in model"))
+        return cls(c_void_p(h), limits, "built-in", owned=False)
+
+    @classmethod
     def from_bytes(cls, data: bytes, limits: Limits | None = None) -> "Model":
         """Loads a model held in memory."""
         data = bytes(data)
@@ -116,7 +127,7 @@ class Model:
 
     def __del__(self):
         h, self._handle = getattr(self, "_handle", None), None
-        if h:
+        if h and getattr(self, "_owned", True):
             self._lib.sf_model_free(h)
 
     def __repr__(self):
@@ -214,7 +225,9 @@ class Model:
         return np.array(out, dtype=np.float64)
 
     def _record(self, path, s) -> dict:
-        """The dict of one score (score_file / score_files)."""
+        """The dict of one score (score_file / score_files): the predicted
+        label and class, P(fake), the decision value, and the verdict under
+        the model's policy with its notes (names, see sf_note)."""
         return {
             "path": path,
             "label": "fake" if s.label == Label.SF_LABEL_FAKE else "real",
@@ -222,6 +235,9 @@ class Model:
             "class": self.classes_[s.class_index].item(),
             "probability_fake": float(s.probability_fake) if s.has_probability else None,
             "decision": float(s.decision),
+            "verdict": name_of(Verdict, s.verdict),
+            "notes": [name_of(Note, n) for n in Note if s.notes & n],
+            "ood_distance": float(s.ood_distance) if s.ood_distance >= 0 else None,
         }
 
     def score_file(self, image, channels=None) -> dict:

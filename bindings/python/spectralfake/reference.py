@@ -23,6 +23,9 @@ PRESETS = {
     "upconv": dict(n=88, epsilon=1e-8, center="reference", normalize="minmax", crop="none", interpolate=True),
 }
 
+# Composite presets: (side of the canonical square, the blocks computed on it).
+COMBOS = {"combo128": (128, ("celeba", "ffpp", "upconv", "faces-hq"))}
+
 
 def azimuthalAverage(image, center=None):
     """radialProfile.azimuthalAverage as published (blob 09e0dc6c of
@@ -81,6 +84,22 @@ def magnitude_spectrum(img, epsilon=1e-8):
     return 20 * np.log(np.abs(fshift))
 
 
+def area_resize(img, side):
+    """The centred square of side min(H, W) resampled to side x side by area
+    averaging in float64: out = A @ square @ A.T with A[i, k] = |[k, k+1) ∩
+    [i*s/side, (i+1)*s/side)| / (s/side)."""
+    h, w = img.shape
+    s = min(h, w)
+    y0, x0 = (h - s) // 2, (w - s) // 2
+    sq = np.asarray(img[y0:y0 + s, x0:x0 + s], dtype=np.float64)
+    scale = s / side
+    lo = np.arange(side)[:, None] * scale
+    hi = lo + scale
+    k = np.arange(s)[None, :]
+    A = np.clip(np.minimum(hi, k + 1) - np.maximum(lo, k), 0, None) / scale
+    return A @ sq @ A.T
+
+
 def radial_profile(image, preset="celeba", **overrides):
     """The raw azimuthal profile of the (cropped) magnitude spectrum."""
     s = dict(PRESETS[preset], **overrides)
@@ -97,6 +116,12 @@ def features(image, preset="celeba", **overrides):
     """The feature vector as the notebooks compute it."""
     from scipy.interpolate import griddata
 
+    if preset in COMBOS:
+        if set(overrides) - {"epsilon"}:
+            raise ValueError(f"{preset} takes only an epsilon override")
+        side, blocks = COMBOS[preset]
+        sq = area_resize(load_gray(image), side)
+        return np.concatenate([features(sq, b, **overrides) for b in blocks])
     s = dict(PRESETS[preset], **overrides)
     psd1D = radial_profile(image, preset, **overrides)
     if s["interpolate"]:
@@ -111,3 +136,111 @@ def features(image, preset="celeba", **overrides):
     elif s["normalize"] == "minmax":
         v = (v - v.min()) / (v.max() - v.min())
     return v
+
+
+# ------------------------------------------------------------ scope notes
+# The "upscaled" note's test, written plainly in numpy: the yardstick of the
+# library's UpscaleTest (docs/default-model.md, "Notes").
+
+UPSCALE = dict(crop=256, min_side=64, top_band=0.875, f_min=0.03, grid_guard=1.5, comb_floor=2.0,
+               t_top_db=6.5, t_p1_d1=10.0, t_p1_d2=12.2, t_p2_d1=1.75, t_dct_db=1.5)
+
+
+def _hann(n):
+    return 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n) / (n - 1))
+
+
+def _top_band_db(X):
+    c = X.shape[0]
+    w = _hann(c)
+    P = np.abs(np.fft.fft2((X - X.mean()) * np.outer(w, w))) ** 2
+    px, py = P.sum(axis=0), P.sum(axis=1)
+    h = c // 2
+    k = np.arange(h + 1)
+    s = (px[k] + py[k] + px[(c - k) % c] + py[(c - k) % c]) / 2.0
+    S = 10.0 * np.log10(s / float(c) ** 3 + 1e-12)
+    floor_db = 10.0 * np.log10((1.0 / 12.0) * float((w * w).sum()) ** 2 / float(c) ** 2)
+    return float(S[k / h >= UPSCALE["top_band"]].mean() - floor_db)
+
+
+def _dct_ring_db(g):
+    H, W = g.shape
+    c = min(UPSCALE["crop"], H, W) // 8 * 8
+    y0, x0 = (H - c) // 2 // 8 * 8, (W - c) // 2 // 8 * 8
+    X = g[y0:y0 + c, x0:x0 + c].astype(np.float64) - 128.0
+    B = X.reshape(c // 8, 8, c // 8, 8).transpose(0, 2, 1, 3)
+    u = np.arange(8)[:, None]
+    x = np.arange(8)[None, :]
+    D = np.where(u == 0, np.sqrt(1 / 8), 0.5) * np.cos((2 * x + 1) * u * np.pi / 16)
+    A = np.abs(D @ B @ D.T).mean(axis=(0, 1))
+    ring = np.maximum(*np.indices((8, 8)))
+    noise = np.sqrt(1.0 / (6.0 * np.pi))
+    return float(np.mean([20.0 * np.log10(A[ring == r].mean() / noise + 1e-12) for r in range(3, 8)]))
+
+
+def _residual_spectrum(X, order, axis):
+    a = X if axis == 0 else X.T
+    d = np.abs(np.diff(a, n=order, axis=1)).mean(axis=0)
+    m = d.size
+    V = np.abs(np.fft.rfft((d - d.mean()) * _hann(m)))
+    f = np.arange(V.size) / m
+    med = float(np.median(V[f >= UPSCALE["f_min"]]))
+    return (V / med if med > 0 else np.zeros_like(V)), f, m
+
+
+def upscale_statistics(gray):
+    """The five statistics of the upscale test of a gray uint8 image (None
+    when not assessed: a side under 64 pixels or a constant centre)."""
+    g = np.asarray(gray)
+    H, W = g.shape
+    if min(H, W) < UPSCALE["min_side"]:
+        return None
+    c = min(UPSCALE["crop"], H, W)
+    y0, x0 = (H - c) // 2, (W - c) // 2
+    X = g[y0:y0 + c, x0:x0 + c].astype(np.float64)
+    if X.max() == X.min():
+        return None
+    out = {"top_db": _top_band_db(X), "dct_db": _dct_ring_db(g)}
+    for order in (1, 2):
+        Vx, f, m = _residual_spectrum(X, order, 0)
+        Vy, _, _ = _residual_spectrum(X, order, 1)
+        grid = np.abs(f[:, None] - np.arange(5)[None, :] / 8.0).min(axis=1)
+        ok = (f >= UPSCALE["f_min"]) & (grid > UPSCALE["grid_guard"] / m)
+        out[f"p1_d{order}"] = float(np.minimum(Vx, Vy)[ok].max())
+        if order == 1:
+            def peak(V, f0):
+                return float(V[np.abs(f - f0) <= 1.0 / m + 1e-12].max())
+            out["p2_d1"] = min(max(peak(V, 0.25), peak(V, 0.5)) /
+                               max(UPSCALE["comb_floor"], peak(V, 0.125), peak(V, 0.375)) for V in (Vx, Vy))
+    return out
+
+
+def upscale_score(image):
+    """> 1: looks enlarged from a smaller image; 0 when not assessed."""
+    st = upscale_statistics(load_gray(image))
+    if st is None:
+        return 0.0
+    u = UPSCALE
+    return max(10.0 ** ((u["t_top_db"] - st["top_db"]) / 10.0), st["p1_d1"] / u["t_p1_d1"],
+               st["p1_d2"] / u["t_p1_d2"], st["p2_d1"] / u["t_p2_d1"], 10.0 ** ((u["t_dct_db"] - st["dct_db"]) / 10.0))
+
+
+_IJG_LUMA = np.array([16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,
+                      14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113,
+                      92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99])
+
+
+def jpeg_quality(table):
+    """(quality, exact) of a luminance quantisation table in natural order
+    (as Pillow's im.quantization[0] gives it): the IJG quality whose table
+    equals it, else the nearest by the sum of absolute differences (ties:
+    the higher quality)."""
+    t = np.asarray(table)
+    best = None
+    for q in range(1, 101):
+        scale = 5000 // q if q < 50 else 200 - 2 * q
+        ijg = np.clip((_IJG_LUMA * scale + 50) // 100, 1, 255)
+        d = int(np.abs(t - ijg).sum())
+        if best is None or d <= best[1]:
+            best = (q, d)
+    return best[0], best[1] == 0
