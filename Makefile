@@ -1,8 +1,13 @@
 # libspectralfake - see README.md.
-#   make run        build, then score the repo's generated sample images
+#   make run        build, then score sample images with the built-in model
+#                   (the repo's generated samples, and a few shared faces of
+#                   each class when ../shared/data exists)
 #   make test       everything CI runs (Swift tests, Python tests through the
 #                   real dist/ library, C examples, hostile-input corpus)
 #   make bench      speed against the numpy pipelines, ratios printed
+#   make default-model         retrain models/default-model.json (built into
+#                              the library) from ../shared/data
+#   make default-model-report  its evaluation tables (docs/default-model.md)
 #   make fuzz       libFuzzer harnesses (Fuzz/), FUZZ_SECONDS each (default 60)
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
@@ -11,17 +16,19 @@ VERSION := $(shell sed -n 's/^\#define SF_VERSION_STRING "\(.*\)"/\1/p' include/
 DIST := $(CURDIR)/dist
 PYTHON ?= python3
 SWIFT ?= swift
-APT_PACKAGES := libfftw3-dev libjpeg-dev libpng-dev pkg-config
+APT_PACKAGES := libfftw3-dev libjpeg-dev libpng-dev pkg-config libsvm-dev liblinear-dev libcairo2-dev
 APT_TEST_PACKAGES := libjpeg-turbo-progs valgrind
 PY_TEST_PACKAGES := numpy scipy opencv-python-headless scikit-learn pillow skops pytest
 export PYTHONPATH := $(CURDIR)/bindings/python
 export PKG_CONFIG_PATH := $(DIST)/lib/pkgconfig:$(PKG_CONFIG_PATH)
 SAMPLES := $(CURDIR)/.build-samples
+DATA ?= $(CURDIR)/../shared/data
 # Swift builds are heavy on a 2-core machine: one at a time, even across
 # concurrent make invocations.
 LOCK := flock /tmp/spectralfake-build.lock
 
-.PHONY: build deps test-deps run test test-swift test-python test-c test-leaks test-asan test-tsan bench clean \
+.PHONY: build deps test-deps run test test-swift test-python test-cli test-c test-leaks test-asan test-tsan bench clean \
+        default-model default-model-report \
         fuzz fuzz-build \
         abi-check abi-record \
         examples samples
@@ -53,6 +60,10 @@ build: deps
 	install -m 644 include/spectralfake.h $(DIST)/include/
 	sed -e 's|@PREFIX@|$(DIST)|' -e 's|@VERSION@|$(VERSION)|' scripts/spectralfake.pc.in > $(DIST)/lib/pkgconfig/spectralfake.pc
 	@echo "built $(DIST)/lib/libspectralfake.so.$(VERSION)"
+	$(LOCK) $(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-cli --product spectralfake-cli
+	install -m 755 .build-cli/release/spectralfake-cli $(DIST)/bin/spectralfake
+	strip $(DIST)/bin/spectralfake
+	@echo "built $(DIST)/bin/spectralfake"
 
 # C examples, compiled against dist/ through pkg-config.
 examples: build
@@ -65,12 +76,13 @@ examples: build
 samples: test-deps
 	@$(PYTHON) scripts/make_samples.py $(SAMPLES)
 
-# The main job on built-in defaults: features (celeba preset) of sample
-# images the repo generates itself.
-run: examples samples
-	$(DIST)/bin/sf-features $(SAMPLES)/*.jpg $(SAMPLES)/*.png
+# The main job on built-in defaults: the built-in model's verdicts on the
+# sample images the repo generates itself, and on a few shared faces of each
+# class when ../shared/data is there.
+run: build samples
+	@$(PYTHON) scripts/run_sample_paths.py $(SAMPLES) $(DATA) | $(DIST)/bin/spectralfake score -
 
-test: build test-deps abi-check test-swift test-python test-c test-leaks
+test: build test-deps abi-check test-swift test-python test-cli test-c test-leaks
 	@echo "make test: all passed"
 
 test-swift:
@@ -80,6 +92,10 @@ test-swift:
 # example (dist/bin/sf-features), in child processes.
 test-python: examples test-deps
 	$(PYTHON) -m pytest -q -rs Tests/python Tests/hostile
+
+# The command line as a process (dist/bin/spectralfake), training parity with sklearn.
+test-cli: examples test-deps
+	$(PYTHON) -m pytest -q -rs Tests/cli
 
 test-c: examples samples
 	$(PYTHON) Tests/c/run_c_examples.py $(DIST)/bin $(SAMPLES)
@@ -185,5 +201,16 @@ bench: examples test-deps
 	   -Wl,-rpath,$(DIST)/lib -o $(DIST)/bin/sf-floor
 	$(PYTHON) bench/bench.py
 
+# The built-in model: trained from ../shared/data with fixed seeds (about a
+# minute), written to models/default-model.json and compiled into the
+# library by the next build. The report re-evaluates the recipe (leave-one-
+# source-out, pairs, shortcut probe, calibration; a few minutes on 2 cores).
+default-model: build test-deps
+	$(PYTHON) scripts/default_model.py train $(DATA) models/default-model.json
+	$(MAKE) --no-print-directory build
+
+default-model-report: build test-deps
+	$(PYTHON) scripts/default_model.py report $(DATA)
+
 clean:
-	rm -rf .build .build-dist .build-asan .build-asan-lib .build-tsan .build-tsan-lib .build-samples dist Fuzz/.build-fuzz fuzz-out
+	rm -rf .build .build-dist .build-cli .build-model .build-asan .build-asan-lib .build-tsan .build-tsan-lib .build-samples dist Fuzz/.build-fuzz fuzz-out

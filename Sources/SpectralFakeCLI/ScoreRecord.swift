@@ -1,0 +1,104 @@
+import SpectralFakeCore
+
+/// One line of `spectralfake score`: the file as given, and its assessment
+/// or the error that stopped it.
+struct ScoreRecord {
+    let path: String
+    let result: Result<Assessment, SFError>
+
+    /// The JSON object (keys as in docs/cli.md; SourceFile first, as
+    /// exiftool -json= expects).
+    func json(model: LoadedModel) -> JSONValue {
+        var o: [(String, JSONValue)] = [("SourceFile", .string(path))]
+        switch result {
+        case .success(let a):
+            o.append(("verdict", .string(a.verdict.name)))
+            o.append(("probability_fake", a.score.probabilityFake.map { .number($0) } ?? .null))
+            o.append(("decision", .number(a.score.decision)))
+            o.append(("model", model.json))
+            o.append(("notes", .array(a.noteTexts.map { .string($0) })))
+            o.append(("scope", ScoreRecord.scope(a)))
+        case .failure(let e):
+            o.append(("error", .object([("message", .string(e.message)), ("status", .string(e.status.name))])))
+        }
+        return .object(o)
+    }
+
+    static func scope(_ a: Assessment) -> JSONValue {
+        let i = a.info
+        return .object([
+            ("width", jsonInt(a.width)), ("height", jsonInt(a.height)),
+            ("format", .string(i.format == .none ? "pixels" : i.format.name)),
+            ("jpeg_quality", i.jpegQuality.map { jsonInt($0) } ?? .null),
+            ("jpeg_quality_exact", i.format == .jpeg ? .bool(i.jpegQualityExact) : .null),
+            ("subsampling", i.subsampling.ratio.map { .string($0) } ?? .null),
+            ("progressive", .bool(i.progressive)),
+            ("grayscale", .bool(i.isGrayscale)),
+        ])
+    }
+
+    static let csvHeader = ["SourceFile", "verdict", "probability_fake", "decision", "notes", "width", "height",
+                            "format", "jpeg_quality", "subsampling", "progressive", "error_status", "error_message"]
+
+    func csvFields() -> [String] {
+        switch result {
+        case .success(let a):
+            return [path, a.verdict.name, a.score.probabilityFake.map { String($0) } ?? "", String(a.score.decision),
+                    a.noteTexts.joined(separator: "; "), String(a.width), String(a.height),
+                    a.info.format == .none ? "pixels" : a.info.format.name,
+                    a.info.jpegQuality.map(String.init) ?? "", a.info.subsampling.ratio ?? "",
+                    a.info.progressive ? "true" : "false", "", ""]
+        case .failure(let e):
+            return [path, "", "", "", "", "", "", "", "", "", "", e.status.name, e.message]
+        }
+    }
+
+    /// One CSV line (RFC 4180 quoting).
+    static func csvLine(_ fields: [String]) -> String {
+        fields.map { f in
+            f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + f.replacingAll("\"", with: "\"\"") + "\"" : f
+        }.joined(separator: ",")
+    }
+
+    /// A row of the readable table.
+    func tableLine(pWidth: Int) -> String {
+        switch result {
+        case .success(let a):
+            let p = a.score.probabilityFake.map { String(fixed3: $0) } ?? "-"
+            let notes = a.notes.map(\.name).joined(separator: ",")
+            return pad(a.verdict.name, 10) + pad(p, pWidth) + pad(notes, 18) + path
+        case .failure(let e):
+            return pad("error", 10) + pad("-", pWidth) + pad(e.status.name, 18) + path
+        }
+    }
+
+    static func tableHeader(pWidth: Int) -> String {
+        pad("VERDICT", 10) + pad("P(FAKE)", pWidth) + pad("NOTES", 18) + "FILE"
+    }
+}
+
+func pad(_ s: String, _ width: Int) -> String {
+    let n = s.count
+    return n >= width ? s + " " : s + String(repeating: " ", count: width - n)
+}
+
+extension String {
+    func replacingAll(_ a: String, with b: String) -> String {
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: a) {
+            out += rest[..<r.lowerBound]
+            out += b
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+
+    /// A probability with 3 decimals ("0.912").
+    init(fixed3 v: Double) {
+        let r = Int((v * 1000).rounded())
+        let whole = r / 1000, frac = r % 1000
+        self = "\(whole)." + (frac < 10 ? "00" : frac < 100 ? "0" : "") + "\(frac)"
+    }
+}
