@@ -82,7 +82,7 @@ let package = Package(
         .target(name: "SpectralFakeTrain", dependencies: ["SpectralFakeCore", "CLibSVM", "CLibLinear"]),
         .target(name: "SpectralFakePlot", dependencies: ["SpectralFakeCore", "CCairo"]),
         .executableTarget(name: "SpectralFakeCLI",
-                          dependencies: ["SpectralFakeCore", "SpectralFakeTrain", "SpectralFakePlot",
+                          dependencies: ["SpectralFakeCore", "SpectralFakeTrain", "SpectralFakePlot", "CSpectralFakeABI",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "SpectralFakeTests", dependencies: ["SpectralFakeCore", "SpectralFake"]),
     ]

@@ -6,7 +6,7 @@ import glob
 import os
 import sys
 
-samples, data = sys.argv[1], sys.argv[2]
+samples, data = sys.argv[1], os.path.relpath(os.path.normpath(sys.argv[2]))
 for p in sorted(glob.glob(os.path.join(samples, "*"))):
     print(p)
 manifest = os.path.join(data, "manifest.csv")

@@ -66,15 +66,15 @@ struct ScoreRecord {
         switch result {
         case .success(let a):
             let p = a.score.probabilityFake.map { String(fixed3: $0) } ?? "-"
-            let notes = a.notes.map(\.name).joined(separator: ",")
-            return pad(a.verdict.name, 10) + pad(p, pWidth) + pad(notes, 18) + path
+            let notes = a.notes.map(\.name).joined(separator: ", ")
+            return pad(a.verdict.name, 10) + pad(p, pWidth) + path + (notes.isEmpty ? "" : "  (\(notes))")
         case .failure(let e):
-            return pad("error", 10) + pad("-", pWidth) + pad(e.status.name, 18) + path
+            return pad("error", 10) + pad("-", pWidth) + path + "  (\(e.status.name))"
         }
     }
 
     static func tableHeader(pWidth: Int) -> String {
-        pad("VERDICT", 10) + pad("P(FAKE)", pWidth) + pad("NOTES", 18) + "FILE"
+        pad("VERDICT", 10) + pad("P(FAKE)", pWidth) + "FILE  (NOTES)"
     }
 }
 

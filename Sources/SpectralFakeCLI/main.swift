@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSpectralFakeABI
 import SpectralFakeCore
 #if canImport(Glibc)
 import Glibc
@@ -23,7 +24,8 @@ struct SpectralFake: ParsableCommand {
                       Version.self])
 }
 
-let libraryVersion = "1.2.0"
+/// The version of the library this tool is built from (the header's SF_VERSION_STRING).
+let libraryVersion = SF_VERSION_STRING
 
 // Exit status: 0 success, 1 some inputs failed (reported by the command),
 // 2 usage errors (ArgumentParser's own code for them is 64).
