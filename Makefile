@@ -3,7 +3,8 @@
 #                   (the repo's generated samples, and a few shared faces of
 #                   each class when ../shared/data exists)
 #   make test       everything CI runs (Swift tests, Python tests through the
-#                   real dist/ library, C examples, hostile-input corpus)
+#                   real dist/ library, C examples, hostile-input corpus,
+#                   cost bounds per input)
 #   make bench      speed against the numpy pipelines, ratios printed
 #   make default-model         retrain models/default-model.json (built into
 #                              the library) from ../shared/data
@@ -27,7 +28,7 @@ DATA ?= $(CURDIR)/../shared/data
 # concurrent make invocations.
 LOCK := flock /tmp/spectralfake-build.lock
 
-.PHONY: build deps test-deps run test test-swift test-python test-cli test-c test-leaks test-asan test-tsan bench clean \
+.PHONY: build deps test-deps run test test-swift test-python test-cli test-c test-leaks test-cost test-asan test-tsan bench clean \
         default-model default-model-report \
         fuzz fuzz-build \
         abi-check abi-record \
@@ -82,7 +83,7 @@ samples: test-deps
 run: build samples
 	@$(PYTHON) scripts/run_sample_paths.py $(SAMPLES) $(DATA) | $(DIST)/bin/spectralfake score -
 
-test: build test-deps abi-check test-swift test-python test-cli test-c test-leaks
+test: build test-deps abi-check test-swift test-python test-cli test-c test-leaks test-cost
 	@echo "make test: all passed"
 
 test-swift:
@@ -96,6 +97,15 @@ test-python: examples test-deps
 # The command line as a process (dist/bin/spectralfake), training parity with sklearn.
 test-cli: examples test-deps
 	$(PYTHON) -m pytest -q -rs Tests/cli
+
+# Bounded cost per input (docs/hardening.md): costly inputs generated at
+# test time through the C ABI (dist/bin/sf-cost-probe) and Python, each in a
+# child process with a time and an RSS bound, and under a sweep of
+# address-space limits. scripts/cost_table.py prints the measured table.
+test-cost: examples test-deps
+	cc -std=c11 -O2 -Wall -Wextra -Werror Tests/cost/cost_probe.c $$(pkg-config --cflags --libs spectralfake) \
+	   -Wl,-rpath,$(DIST)/lib -o $(DIST)/bin/sf-cost-probe
+	$(PYTHON) -m pytest -q -rs Tests/cost
 
 test-c: examples samples
 	$(PYTHON) Tests/c/run_c_examples.py $(DIST)/bin $(SAMPLES)
@@ -170,7 +180,7 @@ FUZZ_BUILD := Fuzz/.build-fuzz
 FUZZ_BUILD_FLAGS := -c release --package-path Fuzz --scratch-path $(FUZZ_BUILD) \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld \
   -Xcc -fsanitize=fuzzer-no-link,address,undefined -Xcc -fno-sanitize-recover=undefined
-FUZZ_RUN_FLAGS := -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+FUZZ_RUN_FLAGS := -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10 -print_final_stats=1
 fuzz-build: deps
 	SF_FUZZ=1 $(LOCK) $(SWIFT) build $(FUZZ_BUILD_FLAGS)
 

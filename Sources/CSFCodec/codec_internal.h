@@ -2,6 +2,7 @@
  *   decode.c       entry point, format sniffing, limits, messages
  *   exif.c         OpenCV's EXIF reader rules and the orientation transform
  *   jpeg.c         libjpeg with OpenCV's call sequence
+ *   jpeg_scans.c   a JPEG's headers and scan script checked before decoding
  *   png_chunks.c   OpenCV's own PNG chunk walk, libpng 1.6.58 chunk rules
  *   png.c          libpng with OpenCV's call sequence */
 #ifndef SF_CODEC_INTERNAL_H
@@ -17,9 +18,32 @@ void sfc_set_msg(char *msg, size_t cap, const char *fmt, ...) __attribute__((for
 unsigned sfc_rd16(const uint8_t *p, int le);
 uint32_t sfc_rd32(const uint8_t *p, int le);
 
-/* The dimension and pixel limits; SF_OK or the status of the limit hit
- * (SF_ERR_CORRUPT for a zero side). */
+/* The dimension and pixel limits, and the memory the w x h output needs;
+ * SF_OK or the status of the limit hit (SF_ERR_CORRUPT for a zero side). */
 int sfc_check_limits(uint64_t w, uint64_t h, const sfc_limits *lim, char *msg, size_t cap);
+
+/* 1 when the call's time budget is spent (writes the message). */
+int sfc_time_up(const sfc_limits *lim, char *msg, size_t cap);
+
+/* Fixed caps on a file's structure (documented in the header with
+ * max_ancillary_bytes): markers before the first JPEG scan, PNG chunks
+ * other than IDAT, and IDAT chunks. */
+#define SFC_MAX_JPEG_MARKERS 4096u
+#define SFC_MAX_PNG_CHUNKS 4096u
+#define SFC_MAX_PNG_IDAT_CHUNKS (1u << 20)
+/* Progressive JPEG work (in coefficient blocks visited by scans) that is
+ * always allowed, whatever max_jpeg_passes says: 2^20 blocks, e.g. 64
+ * passes over a 1024x1024 gray image, a fraction of a second at worst.
+ * Small images with long (legal) scan scripts stay decodable; the budget
+ * bites on the large images where passes cost seconds. */
+#define SFC_JPEG_WORK_FLOOR (1ull << 20)
+/* The work budget of a progressive JPEG whose one pass is `pass_blocks`. */
+static inline uint64_t sfc_jpeg_work_budget(uint64_t pass_blocks, uint32_t max_passes) {
+    const uint64_t w = pass_blocks * max_passes;
+    return w > SFC_JPEG_WORK_FLOOR ? w : SFC_JPEG_WORK_FLOOR;
+}
+/* Compressed image data a PNG may still hold after its last row. */
+#define SFC_MAX_PNG_TRAILING_IDAT 65536u
 
 /* EXIF orientation as OpenCV's ExifReader reads it (exif.c). One parsed tag
  * map, fed by one or more TIFF blocks in turn. */
@@ -37,6 +61,13 @@ int sfc_exif_result(const struct sfc_exif *st);
 int sfc_finish_image(sfc_image *out, uint8_t *pixels, uint32_t w, uint32_t h, int orientation, int format,
                      char *msg, size_t cap);
 
+/* jpeg_scans.c: OpenCV reads every segment libjpeg saves, so the APPn/COM
+ * segments before the first scan must fit in max_ancillary_bytes and the
+ * markers in SFC_MAX_JPEG_MARKERS; a progressive file's scan script (all of
+ * it, before decoding) must not repeat or misorder passes, nor exceed
+ * max_jpeg_scans or max_jpeg_passes. SF_OK or the status of the check. */
+int sfc_jpeg_check_structure(const uint8_t *d, size_t n, const sfc_limits *lim, char *msg, size_t cap);
+
 int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc_image *out, char *msg, size_t cap);
 int sfc_decode_png(const uint8_t *data, size_t size, const sfc_limits *lim, sfc_image *out, char *msg, size_t cap);
 
@@ -44,6 +75,13 @@ int sfc_decode_png(const uint8_t *data, size_t size, const sfc_limits *lim, sfc_
  * colour type) and the libpng 1.6.58 chunk rules (*copy: a patched copy of
  * the data to hand libpng, or NULL). */
 int sfc_png_precheck(const uint8_t *d, size_t n, int *ctype, char *msg, size_t cap);
-int sfc_png_libpng_compat(const uint8_t *d, size_t n, int ctype, uint8_t **copy, char *msg, size_t cap);
+
+/* What the chunk walk of png_libpng_compat found (up to the first IEND). */
+struct sfc_png_layout {
+    size_t idat_end;          /* offset just past the last IDAT chunk */
+    uint64_t ancillary_bytes; /* total length of ancillary chunks */
+};
+int sfc_png_libpng_compat(const uint8_t *d, size_t n, int ctype, const sfc_limits *lim, uint8_t **copy,
+                          struct sfc_png_layout *layout, char *msg, size_t cap);
 
 #endif

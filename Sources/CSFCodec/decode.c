@@ -12,8 +12,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 void sfc_free(void *p) { free(p); }
+
+int sfc_can_allocate(size_t n) {
+    void *volatile p = malloc(n ? n : 1);  /* volatile: the call is kept */
+    if (!p) return 0;
+    free(p);
+    return 1;
+}
+
+void sfc_release_free_memory(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
 
 void sfc_set_msg(char *msg, size_t cap, const char *fmt, ...) {
     if (!msg || cap == 0) return;
@@ -49,7 +66,23 @@ int sfc_check_limits(uint64_t w, uint64_t h, const sfc_limits *lim, char *msg, s
                     (unsigned long long)lim->max_pixels);
         return SF_ERR_LIMIT_PIXELS;
     }
+    if (lim->max_memory && w * h > lim->max_memory) {
+        sfc_set_msg(msg, cap, "a %llux%llu image needs %llu bytes of pixels, over the limit max_decode_memory = %llu",
+                    (unsigned long long)w, (unsigned long long)h, (unsigned long long)(w * h),
+                    (unsigned long long)lim->max_memory);
+        return SF_ERR_LIMIT_MEMORY;
+    }
     return SF_OK;
+}
+
+int sfc_time_up(const sfc_limits *lim, char *msg, size_t cap) {
+    if (!lim || !lim->deadline_ns) return 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    const uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    if (now < lim->deadline_ns) return 0;
+    sfc_set_msg(msg, cap, "the call ran over max_milliseconds = %u (stopped while decoding)", (unsigned)lim->budget_ms);
+    return 1;
 }
 
 /* ------------------------------------------------------------------ sniff */

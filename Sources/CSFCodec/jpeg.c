@@ -7,6 +7,7 @@
  * scanline has been read by then). */
 #include "codec_internal.h"
 
+#include <limits.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +21,15 @@ struct jpeg_ctx {
     struct jpeg_progress_mgr progress;
     jmp_buf jb;
     int code;          /* sf_status to return after longjmp */
+    const sfc_limits *lim;
     uint32_t max_scans;
     uint32_t scans_seen;
     uint32_t max_width, max_height; /* our limits, for JERR_IMAGE_TOO_BIG */
-    char text[JMSG_LENGTH_MAX + 128];
+    /* progressive work: block rows consumed, against the budget */
+    uint64_t work, max_work;
+    int last_scan, last_row;
+    signed char coef_bits[MAX_COMPONENTS][DCTSIZE2]; /* Al of the last scan of each coefficient, -1 none */
+    char text[JMSG_LENGTH_MAX + 160];
 };
 
 static void error_exit_cb(j_common_ptr c) {
@@ -35,6 +41,11 @@ static void error_exit_cb(j_common_ptr c) {
         x->code = SF_ERR_UNSUPPORTED; break;
     case JERR_OUT_OF_MEMORY:
         x->code = SF_ERR_OUT_OF_MEMORY; break;
+    case JERR_NO_BACKING_STORE: /* the coefficient buffers do not fit in max_memory_to_use */
+        x->code = SF_ERR_LIMIT_MEMORY;
+        snprintf(x->text, sizeof x->text, "decoding this JPEG needs more working memory than the limit "
+                 "max_decode_memory = %llu bytes", (unsigned long long)(x->lim ? x->lim->max_memory : 0));
+        break;
     case JERR_IMAGE_TOO_BIG: {
         /* libjpeg refuses sides over JPEG_MAX_DIMENSION (65500) inside
          * jpeg_read_header, before our own check: report it as the
@@ -58,6 +69,35 @@ static void emit_message_cb(j_common_ptr c, int level) {
     if (level < 0) c->err->num_warnings++;
 }
 
+static void stop(struct jpeg_ctx *x, int code) {
+    x->code = code;
+    longjmp(x->jb, 1);
+}
+
+/* At the start of each scan: refuse a scan that repeats the first pass of a
+ * coefficient, or refines it out of order (libjpeg only warns, and some
+ * repeats it accepts silently); such files cost a full pass each for no
+ * new data. */
+static void check_progression(j_decompress_ptr d, struct jpeg_ctx *x) {
+    for (int i = 0; i < d->comps_in_scan; i++) {
+        const int c = d->cur_comp_info[i]->component_index;
+        if (c < 0 || c >= MAX_COMPONENTS) continue;
+        for (int k = d->Ss; k <= d->Se && k < DCTSIZE2; k++) {
+            const int prev = x->coef_bits[c][k];
+            if ((d->Ah == 0 && prev >= 0) || (d->Ah != 0 && d->Ah != prev)) {
+                snprintf(x->text, sizeof x->text,
+                         "progressive JPEG scan %d %s coefficient %d of component %d (Ah %d after Al %d): refused",
+                         d->input_scan_number, d->Ah == 0 ? "repeats the first pass of" : "refines out of order",
+                         k, c, d->Ah, prev);
+                stop(x, SF_ERR_CORRUPT);
+            }
+            x->coef_bits[c][k] = (signed char)d->Al;
+        }
+    }
+}
+
+/* Called by libjpeg before each input iMCU row (and each output row): the
+ * scan limits, the progressive work budget and the time budget. */
 static void progress_cb(j_common_ptr c) {
     struct jpeg_ctx *x = (struct jpeg_ctx *)c->err;
     if (!c->is_decompressor) return;
@@ -67,8 +107,30 @@ static void progress_cb(j_common_ptr c) {
     if (x->max_scans && (uint32_t)d->input_scan_number > x->max_scans) {
         snprintf(x->text, sizeof x->text, "progressive JPEG has more than %u scans (limit max_jpeg_scans = %u)",
                  x->max_scans, x->max_scans);
-        x->code = SF_ERR_LIMIT_SCANS;
-        longjmp(x->jb, 1);
+        stop(x, SF_ERR_LIMIT_SCANS);
+    }
+    /* called before each iMCU row is consumed, and once more when a scan's
+     * last row is done (input_iMCU_row == total_iMCU_rows: not counted) */
+    if (d->progressive_mode && d->input_scan_number > 0 && d->input_iMCU_row < d->total_iMCU_rows &&
+        (d->input_scan_number != x->last_scan || (int)d->input_iMCU_row != x->last_row)) {
+        if (d->input_scan_number != x->last_scan) check_progression(d, x);
+        x->last_scan = d->input_scan_number;
+        x->last_row = (int)d->input_iMCU_row;
+        /* blocks of this iMCU row: whole MCUs of an interleaved scan (their
+         * padding blocks included), v block rows of a single component */
+        x->work += (uint64_t)d->MCUs_per_row *
+                   (uint64_t)(d->comps_in_scan > 1 ? d->blocks_in_MCU : d->cur_comp_info[0]->v_samp_factor);
+        if (x->max_work && x->work > x->max_work) {
+            snprintf(x->text, sizeof x->text,
+                     "progressive JPEG needs more than %u passes over its %ux%u image (limit max_jpeg_passes = %u)",
+                     x->lim->max_passes, (unsigned)d->image_width, (unsigned)d->image_height, x->lim->max_passes);
+            stop(x, SF_ERR_LIMIT_SCANS);
+        }
+    }
+    char m[128];
+    if (sfc_time_up(x->lim, m, sizeof m)) {
+        snprintf(x->text, sizeof x->text, "%s", m);
+        stop(x, SF_ERR_LIMIT_TIME);
     }
 }
 
@@ -178,14 +240,20 @@ int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc
     ci.err = jpeg_std_error(&x.pub);
     x.pub.error_exit = error_exit_cb;
     x.pub.emit_message = emit_message_cb;
+    x.lim = lim;
+    x.last_scan = -1;
+    memset(x.coef_bits, -1, sizeof x.coef_bits);
     x.max_scans = lim ? lim->max_scans : 0;
     x.max_width = lim ? lim->max_width : 0;
     x.max_height = lim ? lim->max_height : 0;
+    int rc = sfc_jpeg_check_structure(data, size, lim, msg, cap);
+    if (rc != SF_OK) return rc;
     if (setjmp(x.jb)) {
         sfc_set_msg(msg, cap, "%s", x.text);
         return release(&ci, pixels, cmyk_row, x.code ? x.code : SF_ERR_CORRUPT);
     }
     jpeg_create_decompress(&ci);
+    if (lim && lim->max_memory) ci.mem->max_memory_to_use = (long)(lim->max_memory > LONG_MAX ? LONG_MAX : lim->max_memory);
     x.progress.progress_monitor = progress_cb;
     ci.progress = &x.progress;
     src.init_source = src_init;
@@ -202,9 +270,19 @@ int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc
         sfc_set_msg(msg, cap, "JPEG data ends inside the headers (%zu bytes)", size);
         return release(&ci, NULL, NULL, SF_ERR_TRUNCATED);
     }
-    int rc = sfc_check_limits(ci.image_width, ci.image_height, lim, msg, cap);
+    rc = sfc_check_limits(ci.image_width, ci.image_height, lim, msg, cap);
     if (rc != SF_OK) return release(&ci, NULL, NULL, rc);
     describe(&ci, out);
+    if (ci.progressive_mode && lim && lim->max_passes) {
+        /* one pass = every block of the image as interleaved MCUs lay them
+         * out (padding included), which bounds any scan of a component */
+        const uint64_t mcus_per_row = ((uint64_t)ci.image_width + 8u * ci.max_h_samp_factor - 1) /
+                                      (8u * ci.max_h_samp_factor);
+        uint64_t blocks_per_row = 0;
+        for (int i = 0; i < ci.num_components; i++)
+            blocks_per_row += mcus_per_row * (uint64_t)ci.comp_info[i].h_samp_factor * ci.comp_info[i].v_samp_factor;
+        x.max_work = sfc_jpeg_work_budget(blocks_per_row * ci.total_iMCU_rows, lim->max_passes);
+    }
 
     /* grfmt_jpeg.cpp readHeader: every APP1 longer than 6 bytes that starts
      * with "Exif\0\0" is parsed, in order, into one tag map. */

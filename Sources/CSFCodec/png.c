@@ -15,6 +15,12 @@ struct png_ctx {
     const uint8_t *data;
     size_t size, pos;
     int truncated;
+    int timed_out;
+    const sfc_limits *lim;
+    /* rows the image has (over every non-empty interlace pass), rows decoded */
+    uint64_t rows_expected, rows_seen;
+    size_t idat_end;   /* where the last IDAT chunk ends */
+    int tail_refused;
     char text[256];
 };
 
@@ -27,6 +33,10 @@ static void png_warning_cb(png_structp p, png_const_charp m) { (void)p; (void)m;
 
 static void png_read_cb(png_structp p, png_bytep dst, size_t n) {
     struct png_ctx *x = png_get_io_ptr(p);
+    if (sfc_time_up(x->lim, x->text, sizeof x->text)) {
+        x->timed_out = 1;
+        png_longjmp(p, 1);
+    }
     if (n > x->size - x->pos) {
         x->truncated = 1;
         png_error(p, "PNG data ends early");
@@ -35,13 +45,36 @@ static void png_read_cb(png_structp p, png_bytep dst, size_t n) {
     x->pos += n;
 }
 
+/* Called by libpng for each decoded row, before it reads further (a "user
+ * transform" that changes nothing). After the last row libpng would inflate
+ * the rest of the zlib stream to its end, however long: if more than 64 KiB
+ * of compressed data are left there, stop now. */
+static void png_row_cb(png_structp p, png_row_infop info, png_bytep data) {
+    (void)info;
+    (void)data;
+    struct png_ctx *x = png_get_io_ptr(p);
+    if (++x->rows_seen != x->rows_expected) return;
+    if (x->idat_end > x->pos && x->idat_end - x->pos > SFC_MAX_PNG_TRAILING_IDAT) {
+        x->tail_refused = 1;
+        snprintf(x->text, sizeof x->text, "%zu bytes of compressed image data are left after the last row (more "
+                 "than %u): the zlib stream runs on", x->idat_end - x->pos, SFC_MAX_PNG_TRAILING_IDAT);
+        png_longjmp(p, 1);
+    }
+}
+
+/* Known chunks the gray output never depends on: libpng skips them unread
+ * (no inflating of compressed text) instead of parsing them. */
+static const png_byte UNUSED_CHUNKS[] = "tEXt\0zTXt\0iTXt\0sPLT\0tIME\0pHYs\0oFFs\0pCAL\0sCAL\0sTER\0hIST\0bKGD\0sBIT\0";
+
 /* The libpng part: OpenCV's call sequence on data that passed the checks. */
-static int decode_png_libpng(const uint8_t *data, size_t size, const sfc_limits *lim, sfc_image *out,
-                             char *msg, size_t cap) {
+static int decode_png_libpng(const uint8_t *data, size_t size, const sfc_limits *lim,
+                             const struct sfc_png_layout *layout, sfc_image *out, char *msg, size_t cap) {
     struct png_ctx x;
     memset(&x, 0, sizeof x);
     x.data = data;
     x.size = size;
+    x.lim = lim;
+    x.idat_end = layout->idat_end;
     int rc;
 
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &x, png_error_cb, png_warning_cb);
@@ -59,6 +92,10 @@ static int decode_png_libpng(const uint8_t *data, size_t size, const sfc_limits 
         png_destroy_read_struct(&png, &info, &end);
         free(pixels);
         free(rows);
+        if (x.timed_out) {
+            sfc_set_msg(msg, cap, "%s", x.text);
+            return SF_ERR_LIMIT_TIME;
+        }
         if (x.truncated) {
             sfc_set_msg(msg, cap, "PNG data ends early (%zu bytes)", size);
             return SF_ERR_TRUNCATED;
@@ -70,6 +107,10 @@ static int decode_png_libpng(const uint8_t *data, size_t size, const sfc_limits 
     /* Our own limits are checked below with a clear message; lift libpng's
      * default 1,000,000 x 1,000,000 so that it does not pre-empt them. */
     png_set_user_limits(png, 0x7fffffffL, 0x7fffffffL);
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, UNUSED_CHUNKS, (int)(sizeof UNUSED_CHUNKS / 5));
+    png_set_chunk_cache_max(png, SFC_MAX_PNG_CHUNKS);
+    if (lim && lim->max_ancillary)
+        png_set_chunk_malloc_max(png, (png_alloc_size_t)(lim->max_ancillary < 0x7fffffff ? lim->max_ancillary : 0x7fffffff));
     png_read_info(png, info);
 
     png_uint_32 w = 0, h = 0;
@@ -87,7 +128,14 @@ static int decode_png_libpng(const uint8_t *data, size_t size, const sfc_limits 
     if (ctype == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
     if ((ctype & PNG_COLOR_MASK_COLOR) == 0 && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
     png_set_rgb_to_gray(png, 1, 0.299, 0.587);
-    png_set_interlace_handling(png);
+    const int passes = png_set_interlace_handling(png);
+    if (passes > 1) {
+        for (int pass = 0; pass < 7; pass++)
+            if (PNG_PASS_COLS(w, pass) > 0) x.rows_expected += PNG_PASS_ROWS(h, pass);
+    } else {
+        x.rows_expected = h;
+    }
+    png_set_read_user_transform_fn(png, png_row_cb);
     png_read_update_info(png, info);
     const int out_channels = png_get_channels(png, info), out_depth = png_get_bit_depth(png, info);
     if (out_channels != 1 || out_depth != 8 || png_get_rowbytes(png, info) != (size_t)w) {
@@ -135,12 +183,13 @@ int sfc_decode_png(const uint8_t *data, size_t size, const sfc_limits *lim, sfc_
     int rc = sfc_png_precheck(data, size, &ctype, msg, cap);
     if (rc != SF_OK) return rc;
     uint8_t *copy = NULL;
-    rc = sfc_png_libpng_compat(data, size, ctype, &copy, msg, cap);
+    struct sfc_png_layout layout;
+    rc = sfc_png_libpng_compat(data, size, ctype, lim, &copy, &layout, msg, cap);
     if (rc != SF_OK) {
         free(copy); /* a patched copy may exist when a later chunk is refused */
         return rc;
     }
-    rc = decode_png_libpng(copy ? copy : data, size, lim, out, msg, cap);
+    rc = decode_png_libpng(copy ? copy : data, size, lim, &layout, out, msg, cap);
     free(copy);
     return rc;
 }

@@ -94,8 +94,8 @@ public func sf_image_height(_ image: OpaquePointer?) -> UInt32 {
 @c(sf_image_pixels)
 public func sf_image_pixels(_ image: OpaquePointer?) -> UnsafePointer<UInt8>? {
     guard let box = Handles.get(image, ImageBox.self) else { return nil }
-    // The array is immutable and owned by the box, which lives until sf_image_free.
-    return box.image.pixels.withUnsafeBufferPointer { $0.baseAddress }
+    // The buffer is immutable and owned by the box, which lives until sf_image_free.
+    return UnsafePointer(box.image.storage.base)
 }
 
 @c(sf_image_warnings)

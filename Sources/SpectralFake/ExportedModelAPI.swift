@@ -55,9 +55,8 @@ public func sf_model_load_memory(_ limits: UnsafePointer<sf_limits>?, _ data: Un
         guard size > 0 else { throw SFError(.modelInvalid, "empty model (0 bytes)") }
         guard let data else { throw SFError(.invalidArgument, "data is NULL") }
         let l = try readLimits(limits)
-        try l.checkModelSize(size)  // before copying the buffer
-        let bytes = [UInt8](UnsafeRawBufferPointer(start: data, count: size))
-        return ModelBox(model: try Model.parse(bytes, limits: l))
+        let bytes = UnsafeBufferPointer(start: data.assumingMemoryBound(to: UInt8.self), count: size)
+        return ModelBox(model: try Model.parse(buffer: bytes, limits: l))  // parsed in place, not copied
     }
 }
 
@@ -133,8 +132,8 @@ public func sf_model_metadata_json(_ model: OpaquePointer?, _ buffer: UnsafeMuta
                                    _ length: UnsafeMutablePointer<Int>?,
                                    _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
     guarded(err) { () throws(SFError) in
-        let meta = try requireModel(model).model.metadata ?? .null
-        try deliver(text: meta.jsonText, buffer, capacity, length, what: "metadata JSON")
+        let meta = try requireModel(model).model.metadataJSON ?? "null"
+        try deliver(text: meta, buffer, capacity, length, what: "metadata JSON")
     }
 }
 

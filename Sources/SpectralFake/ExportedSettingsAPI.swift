@@ -66,6 +66,11 @@ func cFromName<E: ABIEnum>(_ type: E.Type, _ name: UnsafePointer<CChar>?, _ valu
     }
 }
 
+@c(sf_trim_caches)
+public func sf_trim_caches() {
+    Caches.trim()
+}
+
 @c(sf_status_name)
 public func sf_status_name(_ status: Int32) -> UnsafePointer<CChar> {
     cName(SFStatus.self, status) ?? StaticCStrings.intern("SF_ERR_UNKNOWN_STATUS")

@@ -89,6 +89,10 @@ func cLimits(_ d: Limits, structSize: Int) -> sf_limits {
     l.fft_planning = d.fftPlanning.rawValue
     l.max_input_bytes = d.maxInputBytes
     l.max_model_bytes = d.maxModelBytes
+    l.max_ancillary_bytes = d.maxAncillaryBytes
+    l.max_decode_memory = d.maxDecodeMemory
+    l.max_milliseconds = d.maxMilliseconds
+    l.max_jpeg_passes = d.maxJPEGPasses
     return l
 }
 
@@ -103,6 +107,10 @@ func readLimits(_ p: UnsafePointer<sf_limits>?) throws(SFError) -> Limits {
     out.maxJPEGScans = l.max_jpeg_scans
     out.maxInputBytes = l.max_input_bytes
     out.maxModelBytes = l.max_model_bytes
+    out.maxAncillaryBytes = l.max_ancillary_bytes
+    out.maxDecodeMemory = l.max_decode_memory
+    out.maxMilliseconds = l.max_milliseconds
+    out.maxJPEGPasses = l.max_jpeg_passes
     out.fftPlanning = try .fromC(l.fft_planning, field: "sf_limits.fft_planning")
     return out
 }

@@ -1000,7 +1000,8 @@ def add_scans(c, jb, tmpdir):
     eoi = [s for s, e, nm in segs if nm == "MD9"][-1]
     scan = prog[start:eoi]
     c.file("scans", "repeated_scan_x1000", prog[:eoi] + scan * 1000 + b"\xFF\xD9", ".jpg",
-           expect=["SF_ERR_LIMIT_SCANS"], note="last scan repeated 1000 times")
+           expect=["SF_ERR_LIMIT_SCANS", "SF_ERR_CORRUPT"],
+           note="last scan repeated 1000 times (a repeated pass is refused before decoding since 1.3)")
     base = jb["baseline420"]
     bs = [(s, e) for s, e, nm in jpeg_segments(base) if nm in ("MDA", "ECS")]
     scan = base[bs[0][0]:bs[-1][1]]

@@ -19,7 +19,7 @@ let context = makeContext(preset: Int32(SF_PRESET_CELEBA.rawValue), limits: deco
 let expectedFailures: Set<UInt32> = [
     SF_ERR_UNKNOWN_FORMAT, SF_ERR_UNSUPPORTED, SF_ERR_CORRUPT, SF_ERR_TRUNCATED,
     SF_ERR_LIMIT_PIXELS, SF_ERR_LIMIT_DIMENSION, SF_ERR_LIMIT_SCANS, SF_ERR_LIMIT_INPUT_SIZE,
-    SF_ERR_EMPTY_INPUT,
+    SF_ERR_EMPTY_INPUT, SF_ERR_LIMIT_ANCILLARY, SF_ERR_LIMIT_MEMORY,
 ].reduce(into: []) { $0.insert($1.rawValue) }
 
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

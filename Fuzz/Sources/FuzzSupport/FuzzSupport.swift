@@ -18,12 +18,40 @@ func LLVMFuzzerRunDriver(
     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
 ) -> Int32
 
-/// Runs libFuzzer with `testOne` as LLVMFuzzerTestOneInput and exits with
-/// its status.
+/// The cost check (issue 13): one input that takes longer than this is a
+/// finding, like a crash (SF_FUZZ_MAX_MS, default 3000 ms, instrumented
+/// code included). Memory is bounded by libFuzzer itself: -rss_limit_mb
+/// and -malloc_limit_mb in the Makefile.
+let maxMilliseconds: Double = {
+    if let v = getenv("SF_FUZZ_MAX_MS"), let ms = Double(String(cString: v)), ms > 0 { return ms }
+    return 3000
+}()
+
+nonisolated(unsafe) private var harness: (@convention(c) (UnsafePointer<UInt8>?, Int) -> Int32)? = nil
+
+private func nowMilliseconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) / 1e6
+}
+
+private func timedOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let t0 = nowMilliseconds()
+    let rc = harness!(data, size)
+    let ms = nowMilliseconds() - t0
+    if ms > maxMilliseconds {
+        fuzzFail("cost: one input of \(size) bytes took \(Int(ms)) ms (more than SF_FUZZ_MAX_MS = \(Int(maxMilliseconds)))")
+    }
+    return rc
+}
+
+/// Runs libFuzzer with `testOne` as LLVMFuzzerTestOneInput (under the
+/// cost check) and exits with its status.
 public func runFuzzer(_ testOne: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Never {
     var argc = CommandLine.argc
     var argv = Optional(CommandLine.unsafeArgv)
-    let rc = LLVMFuzzerRunDriver(&argc, &argv, testOne)
+    harness = testOne
+    let rc = LLVMFuzzerRunDriver(&argc, &argv) { timedOne($0, $1) }
     exit(rc)
 }
 

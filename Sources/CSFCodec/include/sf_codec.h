@@ -22,6 +22,11 @@ typedef struct sfc_limits {
     uint32_t max_width;      /* 0 = no limit */
     uint32_t max_height;     /* 0 = no limit */
     uint32_t max_scans;      /* progressive JPEG scans, 0 = no limit */
+    uint32_t max_passes;     /* progressive JPEG work, in passes over all its coefficient blocks; 0 = no limit */
+    uint64_t max_memory;     /* bytes of decoder working memory (libjpeg's, our buffers); 0 = no limit */
+    uint64_t max_ancillary;  /* bytes of metadata (JPEG APPn/COM, PNG ancillary chunks); 0 = no limit */
+    uint64_t deadline_ns;    /* CLOCK_MONOTONIC nanoseconds after which decoding stops; 0 = none */
+    uint32_t budget_ms;      /* the call's max_milliseconds, for messages */
 } sfc_limits;
 
 typedef struct sfc_image {
@@ -48,6 +53,13 @@ int sfc_decode_gray(const uint8_t *data, size_t size, const sfc_limits *limits,
                     sfc_image *out, char *msg, size_t msgcap);
 
 void sfc_free(void *p);
+
+/* 1 when malloc(n) succeeds now (the block is freed at once): a probe made
+ * before a large Swift array is built, which the optimiser cannot remove. */
+int sfc_can_allocate(size_t n);
+
+/* Returns free heap pages to the system (glibc malloc_trim; a no-op elsewhere). */
+void sfc_release_free_memory(void);
 
 #ifdef __cplusplus
 }

@@ -46,15 +46,17 @@ extension Pipeline {
     public func assess(_ source: ImageSource, with model: Model, policy: VerdictPolicy? = nil) throws(SFError) -> Assessment {
         let p = Pipeline(model: model, limits: limits)
         let policy = policy ?? model.verdictPolicy
+        let deadline = Deadline(milliseconds: limits.maxMilliseconds)
         return try prefixingPath(source) { () throws(SFError) in
-            let (image, info) = try p.unprefixedImage(source)
-            let features = try p.modelFeatures(of: image, for: model)
+            let (image, info) = try p.unprefixedImage(source, deadline: deadline)
+            let features = try p.modelFeatures(of: image, for: model, deadline: deadline)
             let score = try model.score(features: features)
             var notes: [(ScopeNote, String)] = []
             let w = image.width, h = image.height
             if let minSide = policy.minSide, min(w, h) < minSide {
                 notes.append((.small, "\(w)x\(h) is smaller than the \(minSide)-pixel side the model was trained on"))
             }
+            if policy.upscaleThreshold != nil { try deadline.check("the upscale test") }
             if let t = policy.upscaleThreshold, let u = UpscaleTest.score(image), u > t {
                 notes.append((.upscaled, "looks enlarged from a smaller image (upscale score \(Self.short(u)) > \(Self.short(t)))"))
             }

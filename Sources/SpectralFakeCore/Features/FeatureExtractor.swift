@@ -16,18 +16,19 @@ public enum FeatureExtractor {
 
     /// The feature vector of `image`: one block, or for a combo preset the
     /// blocks of its canonical square, concatenated.
+    /// A `deadline` is checked before each FFT.
     public static func features(of image: GrayImage, settings: FeatureSettings,
-                                planning: FFTPlanning = .auto) throws(SFError) -> [Double] {
+                                planning: FFTPlanning = .auto, deadline: Deadline = .none) throws(SFError) -> [Double] {
         try settings.validate()
         guard let blocks = settings.blocks else {
-            return try block(of: image, settings: settings, planning: planning)
+            return try block(of: image, settings: settings, planning: planning, deadline: deadline)
         }
-        let square = AreaResize.centredSquare(image, side: settings.squareSide!)
+        let square = try AreaResize.centredSquare(image, side: settings.squareSide!)
         var out: [Double] = []
         out.reserveCapacity(settings.n)
         for b in blocks {
             do {
-                out += try block(of: square, settings: b, planning: planning)
+                out += try block(of: square, settings: b, planning: planning, deadline: deadline)
             } catch let e {
                 throw SFError(e.status, "\(b.preset.name) block of the \(square.width)x\(square.height) square: \(e.message)")
             }
@@ -37,8 +38,9 @@ public enum FeatureExtractor {
 
     /// One block: profile, interpolation, normalisation.
     static func block<I: SpectrumInput>(of image: I, settings: FeatureSettings,
-                                         planning: FFTPlanning) throws(SFError) -> [Double] {
-        let profile = try profile(of: image, settings: settings, planning: planning)
+                                         planning: FFTPlanning, deadline: Deadline = .none) throws(SFError) -> [Double] {
+        let profile = try profile(of: image, settings: settings, planning: planning, deadline: deadline)
+        try ensureAllocatable(profile.count * 8 * 8, "interpolating a \(profile.count)-value profile")
         var v: [Double]
         if settings.interpolate {
             let n = settings.n
@@ -73,7 +75,7 @@ public enum FeatureExtractor {
 
     /// The azimuthal profile of one image (after the settings' crop).
     static func profile<I: SpectrumInput>(of image: I, settings: FeatureSettings,
-                                           planning: FFTPlanning) throws(SFError) -> [Double] {
+                                           planning: FFTPlanning, deadline: Deadline = .none) throws(SFError) -> [Double] {
         let c = settings.croppedSize(width: image.width, height: image.height)
         let length = RadialBinMap.profileLength(width: c.width, height: c.height, center: settings.center)
         guard length >= FeatureSettings.minimumProfileLength else {
@@ -81,11 +83,19 @@ public enum FeatureExtractor {
             throw SFError(.imageTooSmall,
                           "image \(image.width)x\(image.height)\(cropNote) gives \(length) profile values; at least \(FeatureSettings.minimumProfileLength) are needed (about 9x9 pixels)")
         }
-        let map = try RadialBinMap.map(width: c.width, height: c.height, center: settings.center)
-        var acc = RadialAccumulator(map: map, epsilon: settings.epsilon)
-        let structured = try FFT.transform(image, x0: c.x0, y0: c.y0, width: c.width, height: c.height,
+        try deadline.check("the FFT")
+        // a constant window has no spectrum to speak of: say so before the
+        // FFT buffers (8 bytes a pixel) and the ring map are allocated
+        var structured = !image.isConstant(x0: c.x0, y0: c.y0, width: c.width, height: c.height)
+        var profile: [Double] = []
+        if structured {
+            let map = try RadialBinMap.map(width: c.width, height: c.height, center: settings.center)
+            var acc = try RadialAccumulator(map: map, epsilon: settings.epsilon)
+            structured = try FFT.transform(image, x0: c.x0, y0: c.y0, width: c.width, height: c.height,
                                            planning: planning) { kx0, n, cols in
-            acc.add(firstColumn: kx0, count: n, columns: cols)
+                acc.add(firstColumn: kx0, count: n, columns: cols)
+            }
+            if structured { profile = try acc.finish() }
         }
         guard structured else {
             let crop = c.width != image.width || c.height != image.height ? " in the \(c.width)x\(c.height) crop" : ""
@@ -93,7 +103,6 @@ public enum FeatureExtractor {
             let shown = v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
             throw SFError(.constantImage, "image \(image.width)x\(image.height) is constant\(crop) (every pixel is \(shown)): its spectrum has no structure")
         }
-        let profile = try acc.finish()
         try checkFinite(profile, stage: "azimuthal profile")
         return profile
     }

@@ -52,17 +52,26 @@ public struct Pipeline: Sendable {
     /// The gray image of a source and what the decoder saw (a pixel buffer
     /// or an image has an unknown format and orientation 1).
     public func image(_ source: ImageSource) throws(SFError) -> (GrayImage, DecodeInfo) {
-        try prefixingPath(source) { () throws(SFError) in try unprefixedImage(source) }
+        let deadline = Deadline(milliseconds: limits.maxMilliseconds)
+        return try prefixingPath(source) { () throws(SFError) in try unprefixedImage(source, deadline: deadline) }
     }
 
-    /// The feature vector of a source with this pipeline's settings.
+    /// The feature vector of a source with this pipeline's settings. The
+    /// limits' time budget (max_milliseconds) covers the whole call.
     public func features(_ source: ImageSource) throws(SFError) -> [Double] {
-        try prefixingPath(source) { () throws(SFError) in try features(of: try unprefixedImage(source).0) }
+        let deadline = Deadline(milliseconds: limits.maxMilliseconds)
+        return try prefixingPath(source) { () throws(SFError) in
+            try features(of: try unprefixedImage(source, deadline: deadline).0, deadline: deadline)
+        }
     }
 
     /// The feature vector of a decoded image.
     public func features(of image: GrayImage) throws(SFError) -> [Double] {
-        try FeatureExtractor.features(of: image, settings: settings, planning: limits.fftPlanning)
+        try features(of: image, deadline: Deadline(milliseconds: limits.maxMilliseconds))
+    }
+
+    func features(of image: GrayImage, deadline: Deadline) throws(SFError) -> [Double] {
+        try FeatureExtractor.features(of: image, settings: settings, planning: limits.fftPlanning, deadline: deadline)
     }
 
     /// The raw azimuthal profile of a decoded image (after the settings' crop).
@@ -81,19 +90,17 @@ public struct Pipeline: Sendable {
     /// trained on), and scores them.
     public func score(_ source: ImageSource, with model: Model) throws(SFError) -> Model.Score {
         let p = Pipeline(model: model, limits: limits)
+        let deadline = Deadline(milliseconds: limits.maxMilliseconds)
         return try prefixingPath(source) { () throws(SFError) in
-            try p.score(image: try p.unprefixedImage(source).0, with: model)
+            let image = try p.unprefixedImage(source, deadline: deadline).0
+            return try model.score(features: try p.modelFeatures(of: image, for: model, deadline: deadline))
         }
-    }
-
-    private func score(image: GrayImage, with model: Model) throws(SFError) -> Model.Score {
-        try model.score(features: try modelFeatures(of: image, for: model))
     }
 
     /// The features of an image for `model` (this pipeline has its
     /// settings), checked against the model's feature count.
-    func modelFeatures(of image: GrayImage, for model: Model) throws(SFError) -> [Double] {
-        let f = try features(of: image)
+    func modelFeatures(of image: GrayImage, for model: Model, deadline: Deadline) throws(SFError) -> [Double] {
+        let f = try features(of: image, deadline: deadline)
         guard f.count == model.featureCount else {
             throw SFError(.featureMismatch,
                           "image \(image.width)x\(image.height) gives \(f.count) features, the model takes \(model.featureCount) (\(model.settings.preset.name) raw profile: score images of the size it was trained on)")
@@ -101,15 +108,18 @@ public struct Pipeline: Sendable {
         return f
     }
 
-    func unprefixedImage(_ source: ImageSource) throws(SFError) -> (GrayImage, DecodeInfo) {
+    func unprefixedImage(_ source: ImageSource, deadline: Deadline) throws(SFError) -> (GrayImage, DecodeInfo) {
         switch source {
         case .file(let path):
             let bytes = try FileReader.read(cPath: path, maxBytes: limits.maxInputBytes, what: "max_input_bytes",
                                             limitStatus: .limitInputSize)
-            return try ImageDecoder.decode(bytes, limits: limits)
+            try deadline.check("decoding")
+            return try bytes.withBytes { (raw) throws(SFError) in
+                try ImageDecoder.decode(raw, limits: limits, deadline: deadline)
+            }
         case .encoded(let data):
             guard data.count > 0 else { throw SFError(.emptyInput, "empty input (0 bytes)") }
-            return try ImageDecoder.decode(data, limits: limits)
+            return try ImageDecoder.decode(data, limits: limits, deadline: deadline)
         case .pixels(let b):
             let img = try GrayImage(pixels: b.bytes, width: b.width, height: b.height, stride: b.stride,
                                     format: b.format, limits: limits)

@@ -12,14 +12,15 @@ public enum FileReader {
         String(decoding: UnsafeRawBufferPointer(start: cPath, count: strlen(cPath)), as: UTF8.self)
     }
 
-    public static func read(_ path: String, maxBytes: UInt64, what: String, limitStatus: SFStatus) throws(SFError) -> [UInt8] {
-        let r: Result<[UInt8], SFError> = path.withCString { p in
+    public static func read(_ path: String, maxBytes: UInt64, what: String, limitStatus: SFStatus) throws(SFError) -> FileBytes {
+        let r: Result<FileBytes, SFError> = path.withCString { p in
             Result { () throws(SFError) in try read(cPath: p, maxBytes: maxBytes, what: what, limitStatus: limitStatus) }
         }
         return try r.get()
     }
 
-    public static func read(cPath: UnsafePointer<CChar>, maxBytes: UInt64, what: String, limitStatus: SFStatus) throws(SFError) -> [UInt8] {
+    /// The file's bytes, in a buffer allocated on the checked path.
+    public static func read(cPath: UnsafePointer<CChar>, maxBytes: UInt64, what: String, limitStatus: SFStatus) throws(SFError) -> FileBytes {
         let fd = open(cPath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
             throw SFError(.io, "cannot open: \(errnoText())")
@@ -46,29 +47,39 @@ public enum FileReader {
         }
         guard size > 0 else { throw SFError(.emptyInput, "empty file (0 bytes)") }
         guard size <= UInt64(Int.max / 2) else { throw SFError(.io, "file too large (\(size) bytes)") }
-        var buf = [UInt8](repeating: 0, count: Int(size))
+        let buf = try HeapBuffer<UInt8>(count: Int(size), what: "reading a \(size)-byte file")
         var got = 0
-        let ok: Bool = buf.withUnsafeMutableBytes { raw in
-            while got < raw.count {
-                let n = Glibc.read(fd, raw.baseAddress! + got, raw.count - got)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                if n == 0 { break }
-                got += n
+        while got < buf.count {
+            let n = Glibc.read(fd, buf.base + got, buf.count - got)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SFError(.io, "read failed: \(errnoText())")
             }
-            return true
+            if n == 0 { break }   // the file shrank while reading
+            got += n
         }
-        guard ok else { throw SFError(.io, "read failed: \(errnoText())") }
-        if got < buf.count { buf.removeSubrange(got...) }   // file shrank while reading
-        guard !buf.isEmpty else { throw SFError(.emptyInput, "empty file (0 bytes)") }
-        return buf
+        guard got > 0 else { throw SFError(.emptyInput, "empty file (0 bytes)") }
+        return FileBytes(storage: buf, count: got)
     }
 
     static func errnoText() -> String {
         let e = errno
         if let s = strerror(e) { return String(cString: s) }
         return "errno \(e)"
+    }
+}
+
+/// A file's bytes as read by FileReader (the first `count` of `storage`).
+public struct FileBytes: @unchecked Sendable {
+    let storage: HeapBuffer<UInt8>
+    public let count: Int
+
+    public var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: storage.base, count: count) }
+    public var raw: UnsafeRawBufferPointer { UnsafeRawBufferPointer(buffer) }
+
+    /// Runs `body` on the bytes (kept alive for the call).
+    public func withBytes<T, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
+        defer { withExtendedLifetime(storage) {} }
+        return try body(raw)
     }
 }

@@ -1,14 +1,46 @@
-/// An 8-bit grayscale image, row-major, `width * height` bytes.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// An 8-bit grayscale image, row-major, `width * height` bytes, held in a
+/// checked heap buffer (the decoder's own, handed over without a copy).
+/// Immutable; copies share the buffer.
 public struct GrayImage: Sendable, Equatable {
     public let width: Int
     public let height: Int
-    public var pixels: [UInt8]
+    public let storage: HeapBuffer<UInt8>
 
-    public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(width >= 0 && height >= 0 && pixels.count == width * height)
+    /// An image over a buffer of at least width * height bytes.
+    public init(width: Int, height: Int, storage: HeapBuffer<UInt8>) {
+        precondition(width >= 0 && height >= 0 && storage.count >= width * height)
         self.width = width
         self.height = height
-        self.pixels = pixels
+        self.storage = storage
+    }
+
+    /// An image copied from an array (for callers that hold one already).
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        precondition(width >= 0 && height >= 0 && pixels.count == width * height)
+        let s = try! HeapBuffer<UInt8>(count: pixels.count, what: "pixels")
+        pixels.withUnsafeBufferPointer { s.base.update(from: $0.baseAddress!, count: max(0, $0.count)) }
+        self.init(width: width, height: height, storage: s)
+    }
+
+    /// A copy of the pixels as an array.
+    public var pixels: [UInt8] { Array(UnsafeBufferPointer(start: storage.base, count: width * height)) }
+
+    /// The pixels, borrowed for the call.
+    public func withPixels<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        try body(UnsafeBufferPointer(start: storage.base, count: width * height))
+    }
+
+    @inline(__always) public subscript(x: Int, y: Int) -> UInt8 { storage.base[y * width + x] }
+
+    public static func == (a: GrayImage, b: GrayImage) -> Bool {
+        a.width == b.width && a.height == b.height && (a.storage === b.storage ||
+            memcmp(a.storage.base, b.storage.base, a.width * a.height) == 0)
     }
 }
 
@@ -60,8 +92,9 @@ extension GrayImage {
             throw SFError(.bufferTooSmall,
                           "pixel buffer has \(base.count) bytes, \(width)x\(height) \(format.name) with stride \(stride) needs \(o2 || o3 ? "more" : String(needed))")
         }
-        var out = [UInt8](repeating: 0, count: width * height)
-        out.withUnsafeMutableBufferPointer { dst in
+        let storage = try HeapBuffer<UInt8>(count: width * height, what: "a \(width)x\(height) gray image")
+        do {
+            let dst = storage.mutableBuffer
             let src = base.bindMemory(to: UInt8.self)
             for y in 0..<height {
                 let s = y * stride
@@ -80,6 +113,6 @@ extension GrayImage {
                 }
             }
         }
-        self.init(width: width, height: height, pixels: out)
+        self.init(width: width, height: height, storage: storage)
     }
 }

@@ -107,12 +107,15 @@ public struct DecodeInfo: Sendable, Equatable {
 /// `cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)` (docs/decoding.md).
 public enum ImageDecoder {
     /// Decodes an encoded image held in memory.
-    public static func decode(_ data: UnsafeRawBufferPointer, limits: Limits = .default) throws(SFError) -> (GrayImage, DecodeInfo) {
+    public static func decode(_ data: UnsafeRawBufferPointer, limits: Limits = .default,
+                              deadline: Deadline = .none) throws(SFError) -> (GrayImage, DecodeInfo) {
         if limits.maxInputBytes != 0 && UInt64(data.count) > limits.maxInputBytes {
             throw SFError(.limitInputSize, "input is \(data.count) bytes, over the limit max_input_bytes = \(limits.maxInputBytes)")
         }
         var lim = sfc_limits(max_pixels: limits.maxPixels, max_width: limits.maxWidth,
-                             max_height: limits.maxHeight, max_scans: limits.maxJPEGScans)
+                             max_height: limits.maxHeight, max_scans: limits.maxJPEGScans,
+                             max_passes: limits.maxJPEGPasses, max_memory: limits.maxDecodeMemory,
+                             max_ancillary: limits.maxAncillaryBytes, deadline_ns: deadline.nanoseconds, budget_ms: deadline.budget)
         var img = sfc_image()
         var msg = [CChar](repeating: 0, count: 512)
         let base = data.baseAddress?.assumingMemoryBound(to: UInt8.self)
@@ -123,12 +126,10 @@ public enum ImageDecoder {
             let text = msg.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             throw SFError(SFStatus(rawValue: rc) ?? .internal, text.isEmpty ? "decode failed" : text)
         }
-        defer { sfc_free(img.pixels) }
         let w = Int(img.width), h = Int(img.height)
-        guard let p = img.pixels, w > 0, h > 0 else {
-            throw SFError(.internal, "decoder returned no pixels")
-        }
-        let pixels = [UInt8](UnsafeBufferPointer(start: p, count: w * h))
+        guard let p = img.pixels else { throw SFError(.internal, "decoder returned no pixels") }
+        let storage = HeapBuffer<UInt8>(adopting: p, count: w * h)  // frees the codec's buffer
+        guard w > 0, h > 0 else { throw SFError(.internal, "decoder returned a \(w)x\(h) image") }
         var info = DecodeInfo(format: ImageFormat(rawValue: img.format) ?? .none,
                               orientation: Int(img.orientation), warnings: Int(img.warnings))
         info.components = Int(img.components)
@@ -140,7 +141,7 @@ public enum ImageDecoder {
             info.arithmetic = img.arithmetic != 0
         }
         info.progressive = img.progressive != 0
-        return (GrayImage(width: w, height: h, pixels: pixels), info)
+        return (GrayImage(width: w, height: h, storage: storage), info)
     }
 
     /// Decodes an encoded image from a byte array.
@@ -165,7 +166,7 @@ public enum ImageDecoder {
         do {
             let bytes = try FileReader.read(cPath: cPath, maxBytes: limits.maxInputBytes, what: "max_input_bytes",
                                             limitStatus: .limitInputSize)
-            return try decode(bytes, limits: limits)
+            return try bytes.withBytes { (raw) throws(SFError) in try decode(raw, limits: limits) }
         } catch let e {
             throw e.prefixed(FileReader.displayPath(cPath))
         }

@@ -44,13 +44,14 @@ public enum AreaResize {
     }
 
     /// The centred square of `image`, resampled to side x side.
-    public static func centredSquare(_ image: GrayImage, side: Int) -> RealImage {
+    public static func centredSquare(_ image: GrayImage, side: Int) throws(SFError) -> RealImage {
         let s = min(image.width, image.height)
+        try ensureAllocatable(s * side * 8 + s * 16, "resampling a \(image.width)x\(image.height) image to \(side)x\(side)")
         let x0 = (image.width - s) / 2, y0 = (image.height - s) / 2
         let a = weights(source: s, target: side)
         // rows: tmp[r][j] = sum_k img[y0 + r][x0 + k] * A[j][k]   (s rows x side)
         var tmp = [Double](repeating: 0, count: s * side)
-        image.pixels.withUnsafeBufferPointer { src in
+        image.withPixels { src in
             for r in 0..<s {
                 let row = (y0 + r) * image.width + x0
                 for j in 0..<side {

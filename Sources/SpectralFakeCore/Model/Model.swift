@@ -23,8 +23,15 @@ public struct Model: Sendable {
     public let fakeClass: Int
     /// A short description, e.g. "svc(rbf)", "calibrated-isotonic(linear-svc)".
     public let classifierName: String
-    /// The free "metadata" member of the file, if any.
-    public let metadata: JSONValue?
+    /// The free "metadata" member of the file as its JSON text (as written,
+    /// validated), if any; never parsed into memory unless asked for.
+    public let metadataJSON: String?
+
+    /// The metadata parsed (nil when absent or unreadable).
+    public var metadata: JSONValue? {
+        guard let metadataJSON else { return nil }
+        return try? JSONParser.parse(Array(metadataJSON.utf8))
+    }
     /// How scores become verdicts (the file's "verdict" member, or the defaults).
     public var verdictPolicy = VerdictPolicy()
 
@@ -176,7 +183,7 @@ extension Model {
 
     public static func load(cPath: UnsafePointer<CChar>, limits: Limits = .default) throws(SFError) -> Model {
         do throws(SFError) {
-            let bytes: [UInt8]
+            let bytes: FileBytes
             do throws(SFError) {
                 bytes = try FileReader.read(cPath: cPath, maxBytes: limits.maxModelBytes, what: "max_model_bytes",
                                             limitStatus: .limitModelSize)
@@ -185,7 +192,9 @@ extension Model {
                 if e.status == .emptyInput { throw SFError(.modelInvalid, "empty model file (0 bytes)") }
                 throw e
             }
-            return try parse(bytes, limits: limits)
+            return try bytes.withBytes { (raw) throws(SFError) in
+                try parse(buffer: raw.assumingMemoryBound(to: UInt8.self), limits: limits)
+            }
         } catch let e {
             throw e.prefixed(FileReader.displayPath(cPath))
         }
@@ -193,9 +202,26 @@ extension Model {
 
     /// Parses a model file's bytes.
     public static func parse(_ bytes: [UInt8], limits: Limits = .default) throws(SFError) -> Model {
+        let r: Result<Model, SFError> = bytes.withUnsafeBufferPointer { b in
+            Result { () throws(SFError) in try parse(buffer: b, limits: limits) }
+        }
+        return try r.get()
+    }
+
+    /// Parses a model file held in memory (borrowed for the call). Memory
+    /// while loading stays within a small multiple of the size (numbers are
+    /// read straight into their arrays; the metadata is kept as text).
+    public static func parse(buffer bytes: UnsafeBufferPointer<UInt8>, limits: Limits = .default) throws(SFError) -> Model {
         try limits.checkModelSize(bytes.count)
         guard !bytes.isEmpty else { throw SFError(.modelInvalid, "empty model file (0 bytes)") }
-        let root = try JSONParser.parse(bytes)
-        return try ModelReader.read(root)
+        try ensureAllocatable(bytes.count * 2, "loading a \(bytes.count)-byte model")
+        let (root, raw) = try JSONParser.parse(buffer: bytes, raw: ["metadata"])
+        var text: String? = nil
+        if let r = raw["metadata"] {
+            try ensureAllocatable(2 * r.count, "the model's metadata")
+            let t = String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self)
+            if t != "null" { text = t }
+        }
+        return try ModelReader.read(root, metadataJSON: text)
     }
 }

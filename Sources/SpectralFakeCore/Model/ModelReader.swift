@@ -48,22 +48,47 @@ struct ModelReader {
         }
 
         func array() throws(SFError) -> [Node] {
-            guard case .array(let items) = value else { throw fail("must be an array, found \(value.typeName)") }
-            return items.enumerated().map { Node(value: $1, path: "\(path)[\($0)]") }
+            switch value {
+            case .array(let items): return items.enumerated().map { Node(value: $1, path: "\(path)[\($0)]") }
+            case let .numbers(items, integers):
+                return items.enumerated().map { Node(value: .number($1, isInteger: integers), path: "\(path)[\($0)]") }
+            default: throw fail("must be an array, found \(value.typeName)")
+            }
+        }
+
+        /// The number of elements of an array (without making its nodes).
+        func arrayCount() throws(SFError) -> Int {
+            switch value {
+            case .array(let items): return items.count
+            case .numbers(let items, _): return items.count
+            default: throw fail("must be an array, found \(value.typeName)")
+            }
         }
 
         func numbers(count: Int? = nil, minCount: Int = 1) throws(SFError) -> [Double] {
-            guard case .array(let items) = value else { throw fail("must be an array of numbers, found \(value.typeName)") }
-            if let count, items.count != count {
-                throw fail("must have \(count) values (one per feature or support vector), found \(items.count)")
+            let out: [Double]
+            switch value {
+            case .numbers(let items, _):
+                out = items
+            case .array(let items):
+                if let count, items.count != count {
+                    throw fail("must have \(count) values (one per feature or support vector), found \(items.count)")
+                }
+                guard items.count >= minCount else { throw fail("must have at least \(minCount) values, found \(items.count)") }
+                var o = [Double]()
+                try o.checkedReserve(items.count, path)
+                for (i, v) in items.enumerated() {
+                    guard case .number(let d, _) = v else { throw fail("[\(i)] must be a number, found \(v.typeName)") }
+                    o.append(d)
+                }
+                return o
+            default:
+                throw fail("must be an array of numbers, found \(value.typeName)")
             }
-            guard items.count >= minCount else { throw fail("must have at least \(minCount) values, found \(items.count)") }
-            var out = [Double]()
-            out.reserveCapacity(items.count)
-            for (i, v) in items.enumerated() {
-                guard case .number(let d, _) = v else { throw fail("[\(i)] must be a number, found \(v.typeName)") }
-                out.append(d)
+            if let count, out.count != count {
+                throw fail("must have \(count) values (one per feature or support vector), found \(out.count)")
             }
+            guard out.count >= minCount else { throw fail("must have at least \(minCount) values, found \(out.count)") }
             return out
         }
     }
@@ -75,7 +100,7 @@ struct ModelReader {
         return n
     }
 
-    static func read(_ root: JSONValue) throws(SFError) -> Model {
+    static func read(_ root: JSONValue, metadataJSON: String?) throws(SFError) -> Model {
         let top = Node(value: root, path: "")
         guard case .object = root else { throw SFError(.modelInvalid, "model file must be a JSON object, found \(root.typeName)") }
         // Check the format before anything else, so that a newer file gets a
@@ -120,10 +145,9 @@ struct ModelReader {
         if let s = m["scaler"], !s.isNull { scaler = try readScaler(s, nFeatures) }
 
         let (decision, probability, rule, name) = try readClassifier(try required(m, "classifier", in: ""), nFeatures)
-        let meta = m["metadata"].flatMap { $0.isNull ? nil : $0.value }
         var model = Model(settings: settings, featureCount: nFeatures, scaler: scaler, decision: decision,
                           probability: probability, predictRule: rule, classes: classes, fakeClass: fakeClass,
-                          classifierName: name, metadata: meta)
+                          classifierName: name, metadataJSON: metadataJSON)
         if let v = m["verdict"], !v.isNull { model.verdictPolicy = try readVerdict(v, nFeatures) }
         return model
     }
@@ -139,7 +163,7 @@ struct ModelReader {
         let rows = try pn.array()
         guard !rows.isEmpty else { throw pn.fail("must hold at least one row") }
         var proj = [Double]()
-        proj.reserveCapacity(rows.count * nf)
+        try proj.checkedReserve(rows.count * nf, "the model's projection")
         for r in rows { proj.append(contentsOf: try r.numbers(count: nf)) }
         let th = try required(t, "threshold", in: v.path)
         let thv = try th.number()
@@ -340,7 +364,8 @@ struct ModelReader {
             var sv = [Double]()
             let (total, overflow) = rows.count.multipliedReportingOverflow(by: nf)
             guard !overflow else { throw svNode.fail("too large") }
-            sv.reserveCapacity(total)
+            try ensureAllocatable(total * 8, "\(rows.count) support vectors")
+            try sv.checkedReserve(total, "the support vectors")
             for r in rows { sv.append(contentsOf: try r.numbers(count: nf)) }
             let alpha = try required(o, "dual_coef", in: node.path).numbers(count: rows.count)
             let b = try required(o, "intercept", in: node.path).number()

@@ -18,6 +18,9 @@ enum FFT {
 
     private static let plans = LRUCache<FFTSize, FFTPlanSet>(maxEntries: 64, maxCost: 64)
 
+    /// Drops the cached plans (sf_trim_caches; plans in use stay alive).
+    static func trimPlans() { plans.removeAll() }
+
     /// Makes FFTW's planner safe to call from several threads (once).
     static func ensureSetup() { _ = setup }
 
@@ -28,6 +31,9 @@ enum FFT {
 
     static func plans(width: Int, height: Int, planning: FFTPlanning) throws(SFError) -> FFTPlans {
         let set = try plans.value(for: FFTSize(width: width, height: height)) { () throws(SFError) in
+            // FFTW aborts the process when its own allocations fail: make
+            // sure first that memory of the order it plans with is there.
+            try ensureAllocatable(64 * (width + height) + (8 << 20), "planning a \(width)x\(height) FFT")
             guard let p = makePlans(width: width, height: height, flags: UInt32(FFTW_ESTIMATE)) else {
                 throw SFError(.outOfMemory, "FFTW could not plan a \(width)x\(height) transform")
             }
@@ -99,24 +105,38 @@ protocol SpectrumInput {
     func loadRow(_ y: Int, x0: Int, y0: Int, count: Int, into d: UnsafeMutablePointer<Double>) -> Bool
     /// The pixel at (x, y), for messages.
     func value(x: Int, y: Int) -> Double
+    /// True when every pixel of the window equals its first one (checked
+    /// before the FFT buffers are allocated).
+    func isConstant(x0: Int, y0: Int, width: Int, height: Int) -> Bool
 }
 
 extension GrayImage: SpectrumInput {
     func loadRow(_ y: Int, x0: Int, y0: Int, count: Int, into d: UnsafeMutablePointer<Double>) -> Bool {
-        pixels.withUnsafeBufferPointer { src in
-            let first = src[y0 * width + x0]
-            let s = y * width + x0
-            var differs: UInt8 = 0
-            for x in 0..<count {
-                let v = src[s + x]
-                differs |= v ^ first
-                d[x] = Double(v)
-            }
-            return differs != 0
+        let src = storage.base
+        let first = src[y0 * width + x0]
+        let s = src + (y * width + x0)
+        var differs: UInt8 = 0
+        for x in 0..<count {
+            let v = s[x]
+            differs |= v ^ first
+            d[x] = Double(v)
         }
+        return differs != 0
     }
 
-    func value(x: Int, y: Int) -> Double { Double(pixels[y * width + x]) }
+    func value(x: Int, y: Int) -> Double { Double(self[x, y]) }
+
+    func isConstant(x0: Int, y0: Int, width w: Int, height h: Int) -> Bool {
+        let src = storage.base
+        let first = src[y0 * width + x0]
+        for y in y0..<(y0 + h) {
+            let row = src + (y * width + x0)
+            var differs: UInt8 = 0
+            for x in 0..<w { differs |= row[x] ^ first }
+            if differs != 0 { return false }
+        }
+        return true
+    }
 }
 
 extension RealImage: SpectrumInput {
@@ -135,4 +155,12 @@ extension RealImage: SpectrumInput {
     }
 
     func value(x: Int, y: Int) -> Double { pixels[y * width + x] }
+
+    func isConstant(x0: Int, y0: Int, width w: Int, height h: Int) -> Bool {
+        let first = pixels[y0 * width + x0]
+        for y in y0..<(y0 + h) {
+            for x in x0..<(x0 + w) where pixels[y * width + x] != first { return false }
+        }
+        return true
+    }
 }

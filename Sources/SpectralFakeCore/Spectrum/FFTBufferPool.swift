@@ -15,12 +15,15 @@ final class FFTBuffer: @unchecked Sendable {
     deinit { fftw_free(base) }
 }
 
-/// Work buffers kept between calls, so that large images do not pay for
-/// fresh pages on every call.
+/// Work buffers kept between calls, so that images of common sizes do not
+/// pay for fresh pages on every call. Only buffers up to 32 MiB (images up
+/// to about 4 megapixels) are kept, 64 MiB in all: the buffer of a large
+/// image goes back to the system when its call ends.
 enum FFTBufferPool {
     private static let pool = Locked<[FFTBuffer]>([])
     private static let maxBuffers = 8
-    private static let maxDoubles = 64 << 20  // 512 MiB of pooled buffers at most
+    static let maxPooledDoubles = 4 << 20   // 32 MiB
+    private static let maxDoubles = 8 << 20  // 64 MiB of pooled buffers at most
 
     static func acquire(doubles: Int) throws(SFError) -> FFTBuffer {
         let reused: FFTBuffer? = pool.withLock { bufs in
@@ -37,7 +40,17 @@ enum FFTBufferPool {
         return b
     }
 
+    /// Frees every pooled buffer (sf_trim_caches).
+    static func trim() {
+        let dropped = pool.withLock { bufs -> [FFTBuffer] in
+            defer { bufs.removeAll() }
+            return bufs
+        }
+        _ = dropped  // freed outside the lock
+    }
+
     static func release(_ buffer: FFTBuffer) {
+        guard buffer.capacity <= maxPooledDoubles else { return }  // freed here
         pool.withLock { bufs in
             bufs.append(buffer)
             var total = bufs.reduce(0) { $0 + $1.capacity }

@@ -21,7 +21,7 @@ public enum MagnitudeSpectrum {
         let input = inRaw.bindMemory(to: Double.self, capacity: w * h)
         let out = outRaw.bindMemory(to: fftw_complex.self, capacity: h * hw)
         for r in 0..<h {
-            for c in 0..<w { input[r * w + c] = Double(image.pixels[(y0 + r) * image.width + x0 + c]) }
+            for c in 0..<w { input[r * w + c] = Double(image[x0 + c, y0 + r]) }
         }
         FFT.ensureSetup()
         guard let plan = fftw_plan_dft_r2c_2d(Int32(h), Int32(w), input, out, UInt32(FFTW_ESTIMATE)) else {
@@ -29,6 +29,7 @@ public enum MagnitudeSpectrum {
         }
         fftw_execute(plan)
         fftw_destroy_plan(plan)
+        try ensureAllocatable(w * h * 8, "the \(w)x\(h) magnitude spectrum")
         var pixels = [Double](repeating: 0, count: w * h)
         for ky in 0..<h {
             for kx in 0..<w {

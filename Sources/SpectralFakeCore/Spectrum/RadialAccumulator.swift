@@ -28,20 +28,26 @@ struct RadialAccumulator: ~Copyable {
     /// side (one cache line holds both): [P0, E0, P1, E1, ...].
     let PE: UnsafeMutableRawBufferPointer
     var columnsSinceRenorm = 0
+    /// Bins fed since the last renormalisation (lo > hi: none).
+    var pendingLo = Int.max, pendingHi = -1
     var bad: (Int, Int, Double)? = nil
 
-    init(map: RadialBinMap, epsilon: Double) {
+    init(map: RadialBinMap, epsilon: Double) throws(SFError) {
         self.map = map
         self.epsilon = epsilon
         slots = (map.binCount + 1) * 4
-        PE = .allocate(byteCount: slots * 16, alignment: 64)
+        var raw: UnsafeMutableRawPointer? = nil
+        guard posix_memalign(&raw, 64, slots * 16) == 0, let raw else {
+            throw SFError(.outOfMemory, "cannot allocate \(slots * 16) bytes for the ring sums of a \(map.width)x\(map.height) spectrum")
+        }
+        PE = UnsafeMutableRawBufferPointer(start: raw, count: slots * 16)
         for i in 0..<slots {
             PE.storeBytes(of: 1.0, toByteOffset: 16 * i, as: Double.self)
             PE.storeBytes(of: Int64(0), toByteOffset: 16 * i + 8, as: Int64.self)
         }
     }
 
-    deinit { PE.deallocate() }
+    deinit { free(PE.baseAddress) }
 
     @inline(__always) private func product(_ slot: Int) -> Double {
         PE.load(fromByteOffset: 16 * slot, as: Double.self)
@@ -54,13 +60,9 @@ struct RadialAccumulator: ~Copyable {
     /// Adds `count` columns starting at column `kx0` (layout of FFT.transform).
     mutating func add(firstColumn kx0: Int, count: Int, columns: UnsafePointer<Double>) {
         if let b = map.bins16 {
-            b.own.withUnsafeBufferPointer { o in
-                b.mirror.withUnsafeBufferPointer { m in add(kx0, count, columns, o, m) }
-            }
+            add(kx0, count, columns, b.own.buffer, b.mirror.buffer)
         } else if let b = map.bins32 {
-            b.own.withUnsafeBufferPointer { o in
-                b.mirror.withUnsafeBufferPointer { m in add(kx0, count, columns, o, m) }
-            }
+            add(kx0, count, columns, b.own.buffer, b.mirror.buffer)
         }
     }
 
@@ -99,20 +101,26 @@ struct RadialAccumulator: ~Copyable {
                 s2.storeBytes(of: s2.load(as: Double.self) * m, as: Double.self)
                 (s2 + 8).storeBytes(of: (s2 + 8).load(as: Int64.self) &+ e, as: Int64.self)
             }
+            let lo = Int(map.columnBins.base[2 * (kx0 + c)]), hi = Int(map.columnBins.base[2 * (kx0 + c) + 1])
+            if lo <= hi { pendingLo = min(pendingLo, lo); pendingHi = max(pendingHi, hi) }
             columnsSinceRenorm += 1
             if columnsSinceRenorm >= map.renormColumns {
-                renormalize()
+                renormalize(bins: pendingLo, pendingHi)
             }
         }
     }
 
-    private mutating func renormalize() {
-        for b in 0..<slots {
+    /// Moves the exponent of each running product of bins lo ... hi into
+    /// its exponent sum (exact). The discard slot is never read, so it is
+    /// left to overflow.
+    private mutating func renormalize(bins lo: Int, _ hi: Int) {
+        defer { columnsSinceRenorm = 0; pendingLo = Int.max; pendingHi = -1 }
+        guard lo <= hi else { return }
+        for b in (4 * lo)..<(4 * (hi + 1)) {
             let pb = product(b).bitPattern
             PE.storeBytes(of: exponent(b) &+ Int64((pb >> 52) & 0x7FF) - 1023, toByteOffset: 16 * b + 8, as: Int64.self)
             PE.storeBytes(of: Double(bitPattern: (pb & Self.mantissaMask) | Self.oneBits), toByteOffset: 16 * b, as: Double.self)
         }
-        columnsSinceRenorm = 0
     }
 
     /// The mean of 20 ln|F + eps| per output bin.
@@ -121,9 +129,10 @@ struct RadialAccumulator: ~Copyable {
             throw SFError(.nonFinite,
                           "spectrum coefficient (\(ky), \(kx)) has |F + epsilon| = \(v.squareRoot()) (epsilon = \(epsilon)); its log magnitude is not finite")
         }
-        renormalize()
+        renormalize(bins: 0, map.binCount - 1)
         // Exponents were accumulated biased (+1023 per factor).
         let ln2 = 0.693147180559945309417232121458176568
+        try ensureAllocatable(map.binCount * 8, "the profile of a \(map.width)x\(map.height) spectrum")
         var out = [Double](repeating: 0, count: map.binCount)
         for b in 0..<map.binCount {
             let n = map.counts[b]

@@ -20,18 +20,30 @@ import Musl
 /// `mirror` hold the output bin of both (or `binCount`, a discard slot),
 /// column by column (index kx * height + ky), the order in which FFT.transform
 /// delivers the spectrum.
+///
+/// Building the map is linear in the number of pixels whatever the image's
+/// aspect (a 1,000,000 x 9 image has 500,000 bins and 500,001 columns), and
+/// every buffer comes from the checked allocator.
 final class RadialBinMap: @unchecked Sendable {
     let width: Int
     let height: Int
     let halfWidth: Int
     let binCount: Int
-    let counts: [Double]
+    /// Spectrum elements per bin (binCount + 1 entries: the last one counts
+    /// the discarded elements).
+    let counts: HeapBuffer<Double>
     /// Output bin per half-spectrum element, 16-bit when the bins fit.
-    let bins16: (own: [UInt16], mirror: [UInt16])?
-    let bins32: (own: [UInt32], mirror: [UInt32])?
+    let bins16: (own: HeapBuffer<UInt16>, mirror: HeapBuffer<UInt16>)?
+    let bins32: (own: HeapBuffer<UInt32>, mirror: HeapBuffer<UInt32>)?
+    /// Per column, the lowest and highest output bin it feeds (low > high
+    /// when it feeds none): [lo0, hi0, lo1, hi1, ...]. The accumulator
+    /// renormalises only the bins of the columns it has seen.
+    let columnBins: HeapBuffer<Int32>
     /// Columns between renormalisations of the running products, so that no
     /// product of mantissas in [1, 2) can overflow.
     let renormColumns: Int
+    /// Bytes held.
+    let cost: Int
 
     struct Key: Hashable, Sendable {
         let width: Int
@@ -59,17 +71,25 @@ final class RadialBinMap: @unchecked Sendable {
         return max(0, maxBin(width: width, height: height, center: c) - 1)
     }
 
+    /// Maps up to 32 MiB are kept for reuse (64 MiB in all); larger ones
+    /// (images above about 16 megapixels) are rebuilt per call and freed.
+    static let maxCachedCost = 32 << 20
     private static let cache = LRUCache<Key, RadialBinMap>(maxEntries: 32, maxCost: 64 << 20)
 
     static func map(width: Int, height: Int, center: RadialCenter) throws(SFError) -> RadialBinMap {
-        try cache.value(for: Key(width: width, height: height, center: center)) { () throws(SFError) in
-            let m = RadialBinMap(width: width, height: height, center: center)
-            let perElement = m.bins16 != nil ? 4 : 8
-            return (m, height * (width / 2 + 1) * perElement + m.counts.count * 8)
-        }
+        let key = Key(width: width, height: height, center: center)
+        if let m = cache.cached(key) { return m }
+        let m = try RadialBinMap(width: width, height: height, center: center)
+        guard m.cost <= maxCachedCost else { return m }
+        return cache.insert(key, m, cost: m.cost)
     }
 
-    init(width w: Int, height h: Int, center c: RadialCenter) {
+    /// Drops every cached map (sf_trim_caches).
+    static func trimCache() { cache.removeAll() }
+
+    /// The map of a `w x h` spectrum. Throws SF_ERR_OUT_OF_MEMORY (with the
+    /// size asked) when a buffer cannot be had.
+    init(width w: Int, height h: Int, center c: RadialCenter) throws(SFError) {
         width = w
         height = h
         let hw = w / 2 + 1
@@ -78,44 +98,72 @@ final class RadialBinMap: @unchecked Sendable {
         let rMax = RadialBinMap.maxBin(width: w, height: h, center: c)
         let bins = max(0, rMax - 1)
         binCount = bins
-        let discard = UInt32(bins)
-        @inline(__always) func outBin(_ row: Int, _ col: Int) -> UInt32 {
-            let b = Int(hypot(Double(col) - cx, Double(row) - cy))
-            return (b >= 1 && b <= bins) ? UInt32(b - 1) : discard
+        let elements = h * hw
+        let what = "the ring map of a \(w)x\(h) spectrum"
+        let counts = try HeapBuffer<Double>(count: bins + 1, what: what)
+        let perColumn = try HeapBuffer<Int32>(count: bins + 1, what: what)
+        let columnBins = try HeapBuffer<Int32>(count: 2 * hw, what: what)
+        counts.mutableBuffer.initialize(repeating: 0)
+        perColumn.mutableBuffer.initialize(repeating: 0)
+        let wide = bins >= Int(UInt16.max)
+        let elementBytes = wide ? 4 : 2
+        var b16: (own: HeapBuffer<UInt16>, mirror: HeapBuffer<UInt16>)? = nil
+        var b32: (own: HeapBuffer<UInt32>, mirror: HeapBuffer<UInt32>)? = nil
+        if wide {
+            b32 = (try HeapBuffer(count: elements, what: what), try HeapBuffer(count: elements, what: what))
+        } else {
+            b16 = (try HeapBuffer(count: elements, what: what), try HeapBuffer(count: elements, what: what))
         }
-        var own = [UInt32](repeating: discard, count: h * hw)
-        var mirror = [UInt32](repeating: discard, count: h * hw)
-        var counts = [Double](repeating: 0, count: bins + 1)
-        var perColumn = [Int](repeating: 0, count: bins + 1)
-        var maxPerColumn = 1
+        let discard = bins
+        @inline(__always) func outBin(_ row: Int, _ col: Int) -> Int {
+            let b = Int(hypot(Double(col) - cx, Double(row) - cy))
+            return (b >= 1 && b <= bins) ? b - 1 : discard
+        }
+        @inline(__always) func store(_ i: Int, _ own: Int, _ mirror: Int) {
+            if let b = b16 {
+                b.own.base[i] = UInt16(truncatingIfNeeded: own)
+                b.mirror.base[i] = UInt16(truncatingIfNeeded: mirror)
+            } else if let b = b32 {
+                b.own.base[i] = UInt32(truncatingIfNeeded: own)
+                b.mirror.base[i] = UInt32(truncatingIfNeeded: mirror)
+            }
+        }
+        // Per column, the bins seen are counted in perColumn and reset
+        // after the column: work O(h) per column, not O(bins).
+        var maxPerColumn: Int32 = 1
+        let pc = perColumn.base, cnt = counts.base
         let lastMirrored = (w - 1) / 2
         for kx in 0..<hw {
-            for i in 0...bins { perColumn[i] = 0 }
             let sx = (kx + w / 2) % w
             let mx = (w - kx + w / 2) % w
             let mirrored = kx >= 1 && kx <= lastMirrored
+            var lo = Int.max, hi = -1
             for ky in 0..<h {
                 let b = outBin((ky + h / 2) % h, sx)
-                own[kx * h + ky] = b
-                counts[Int(b)] += 1
-                perColumn[Int(b)] += 1
+                var mb = discard
+                if mirrored { mb = outBin(((h - ky) % h + h / 2) % h, mx) }
+                store(kx * h + ky, b, mb)
+                cnt[b] += 1
+                if b != discard { pc[b] += 1; lo = min(lo, b); hi = max(hi, b) }
                 if mirrored {
-                    let mb = outBin(((h - ky) % h + h / 2) % h, mx)
-                    mirror[kx * h + ky] = mb
-                    counts[Int(mb)] += 1
-                    perColumn[Int(mb)] += 1
+                    cnt[mb] += 1
+                    if mb != discard { pc[mb] += 1; lo = min(lo, mb); hi = max(hi, mb) }
                 }
             }
-            maxPerColumn = max(maxPerColumn, perColumn.max() ?? 1)
-        }
-        if bins < Int(UInt16.max) {
-            bins16 = (own.map { UInt16($0) }, mirror.map { UInt16($0) })
-            bins32 = nil
-        } else {
-            bins16 = nil
-            bins32 = (own, mirror)
+            if hi >= 0 {
+                for b in lo...hi { maxPerColumn = max(maxPerColumn, pc[b]); pc[b] = 0 }
+                columnBins.base[2 * kx] = Int32(lo)
+                columnBins.base[2 * kx + 1] = Int32(hi)
+            } else {
+                columnBins.base[2 * kx] = 1
+                columnBins.base[2 * kx + 1] = 0
+            }
         }
         self.counts = counts
-        renormColumns = max(1, 1000 / maxPerColumn)
+        self.columnBins = columnBins
+        bins16 = b16
+        bins32 = b32
+        renormColumns = max(1, 1000 / Int(maxPerColumn))
+        cost = 2 * elements * elementBytes + (bins + 1) * 8 + 2 * hw * 4
     }
 }

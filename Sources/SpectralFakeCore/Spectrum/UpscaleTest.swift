@@ -47,7 +47,7 @@ public enum UpscaleTest {
         var lo = 255.0, hi = 0.0
         for r in 0..<c {
             for k in 0..<c {
-                let v = Double(g.pixels[(y0 + r) * W + x0 + k])
+                let v = Double(g[x0 + k, y0 + r])
                 X[r * c + k] = v
                 lo = min(lo, v)
                 hi = max(hi, v)
@@ -182,7 +182,7 @@ public enum UpscaleTest {
         for by in 0..<(c / 8) {
             for bx in 0..<(c / 8) {
                 for y in 0..<8 {
-                    for x in 0..<8 { block[y * 8 + x] = Double(g.pixels[(y0 + by * 8 + y) * W + x0 + bx * 8 + x]) - 128 }
+                    for x in 0..<8 { block[y * 8 + x] = Double(g[x0 + bx * 8 + x, y0 + by * 8 + y]) - 128 }
                 }
                 // t = D * B (rows u, columns x), then C = t * D^T
                 for u in 0..<8 { for x in 0..<8 {

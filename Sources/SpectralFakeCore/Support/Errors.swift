@@ -23,6 +23,9 @@ public enum SFStatus: Int32, ABIEnum {
     case limitModelSize = 19
     case emptyInput = 20
     case batchPartial = 21
+    case limitTime = 22
+    case limitMemory = 23
+    case limitAncillary = 24
     case `internal` = 99
 
     public static let cType = "sf_status"
@@ -52,6 +55,9 @@ public enum SFStatus: Int32, ABIEnum {
         case .limitModelSize: return "SF_ERR_LIMIT_MODEL_SIZE"
         case .emptyInput: return "SF_ERR_EMPTY_INPUT"
         case .batchPartial: return "SF_ERR_BATCH_PARTIAL"
+        case .limitTime: return "SF_ERR_LIMIT_TIME"
+        case .limitMemory: return "SF_ERR_LIMIT_MEMORY"
+        case .limitAncillary: return "SF_ERR_LIMIT_ANCILLARY"
         case .internal: return "SF_ERR_INTERNAL"
         }
     }
@@ -81,6 +87,9 @@ public enum SFStatus: Int32, ABIEnum {
         case .limitModelSize: return "model file larger than allowed"
         case .emptyInput: return "empty input"
         case .batchPartial: return "some items of the batch failed"
+        case .limitTime: return "the call ran over its time budget"
+        case .limitMemory: return "decoding needs more memory than allowed"
+        case .limitAncillary: return "file metadata or structure over the limits"
         case .internal: return "internal error"
         }
     }

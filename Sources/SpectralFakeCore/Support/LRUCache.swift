@@ -24,17 +24,25 @@ final class LRUCache<Key: Hashable & Sendable, Value: AnyObject & Sendable>: Sen
     }
 
     func value(for key: Key, create: () throws(SFError) -> (Value, cost: Int)) throws(SFError) -> Value {
-        if let hit = state.withLock({ s -> Value? in
+        if let hit = cached(key) { return hit }
+        let (fresh, cost) = try create()
+        return insert(key, fresh, cost: cost)
+    }
+
+    /// The value of `key` if cached (marked as used).
+    func cached(_ key: Key) -> Value? {
+        state.withLock { s -> Value? in
             guard var e = s.entries[key] else { return nil }
             s.clock &+= 1
             e.lastUse = s.clock
             s.entries[key] = e
             return e.value
-        }) {
-            return hit
         }
-        let (fresh, cost) = try create()
-        return state.withLock { s -> Value in
+    }
+
+    /// Inserts `fresh` unless another thread did first; returns the cached value.
+    func insert(_ key: Key, _ fresh: Value, cost: Int) -> Value {
+        state.withLock { s -> Value in
             s.clock &+= 1
             if var e = s.entries[key] {
                 e.lastUse = s.clock
@@ -54,4 +62,12 @@ final class LRUCache<Key: Hashable & Sendable, Value: AnyObject & Sendable>: Sen
     }
 
     var count: Int { state.withLock { $0.entries.count } }
+
+    /// Drops every entry (values stay alive while callers hold them).
+    func removeAll() {
+        state.withLock { s in
+            s.entries.removeAll()
+            s.totalCost = 0
+        }
+    }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Resource limits applied to untrusted input, and the FFT planning policy. Every limit that is hit gives
 /// its own status code and a message with the limit and the value seen.
 /// A value of 0 disables a limit.
@@ -13,6 +19,14 @@ public struct Limits: Sendable, Equatable {
     public var maxInputBytes: UInt64 = Limits.defaultMaxInputBytes
     /// Maximum size in bytes of a model file.
     public var maxModelBytes: UInt64 = Limits.defaultMaxModelBytes
+    /// Maximum metadata (JPEG APPn/COM before the first scan, PNG ancillary chunks).
+    public var maxAncillaryBytes: UInt64 = Limits.defaultMaxAncillaryBytes
+    /// Maximum decoder working memory for one image.
+    public var maxDecodeMemory: UInt64 = Limits.defaultMaxDecodeMemory
+    /// Wall-clock budget of one call (0 = none).
+    public var maxMilliseconds: UInt32 = 0
+    /// Progressive JPEG work in passes over all coefficient blocks.
+    public var maxJPEGPasses: UInt32 = Limits.defaultMaxJPEGPasses
     /// How FFT plans are made (a speed policy; results agree to ~1e-16).
     public var fftPlanning: FFTPlanning = .auto
 
@@ -21,6 +35,9 @@ public struct Limits: Sendable, Equatable {
     public static let defaultMaxJPEGScans: UInt32 = 100
     public static let defaultMaxInputBytes: UInt64 = 256 << 20    // 256 MiB
     public static let defaultMaxModelBytes: UInt64 = 64 << 20     // 64 MiB
+    public static let defaultMaxAncillaryBytes: UInt64 = 16 << 20 // 16 MiB
+    public static let defaultMaxDecodeMemory: UInt64 = 1 << 30    // 1 GiB
+    public static let defaultMaxJPEGPasses: UInt32 = 10
 
     public init() {}
 
@@ -47,5 +64,31 @@ public struct Limits: Sendable, Equatable {
             throw SFError(.limitPixels,
                           "image is \(width)x\(height) = \(pixels) pixels, over the limit max_pixels = \(maxPixels)")
         }
+    }
+}
+
+/// The time budget of one call (Limits.maxMilliseconds), as a monotonic deadline.
+public struct Deadline: Sendable {
+    /// CLOCK_MONOTONIC nanoseconds, 0 = none.
+    public let nanoseconds: UInt64
+    let budget: UInt32
+
+    public init(milliseconds: UInt32) {
+        budget = milliseconds
+        nanoseconds = milliseconds == 0 ? 0 : Deadline.now() + UInt64(milliseconds) * 1_000_000
+    }
+
+    public static let none = Deadline(milliseconds: 0)
+
+    static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    /// Throws SF_ERR_LIMIT_TIME when the budget is spent, naming the stage reached.
+    public func check(_ stage: String) throws(SFError) {
+        guard nanoseconds != 0, Deadline.now() >= nanoseconds else { return }
+        throw SFError(.limitTime, "the call ran over max_milliseconds = \(budget) (stopped before \(stage))")
     }
 }

@@ -29,12 +29,16 @@ public enum Parallel {
         }
     }
 
+    /// The most threads one call starts (more asked are clamped to it).
+    public static let maxThreads = 256
+
     /// Calls `body(i)` for every i in 0..<count on `threads` threads (the
-    /// calling thread is one of them; 0 means one per CPU). Returns when all
-    /// items are done. `body` must be safe to call concurrently.
+    /// calling thread is one of them; 0 means one per CPU; at most
+    /// maxThreads). Returns when all items are done. `body` must be safe to
+    /// call concurrently.
     public static func forEach(count: Int, threads: Int, _ body: @escaping (Int) -> Void) {
         guard count > 0 else { return }
-        let t = min(count, threads <= 0 ? processorCount : threads)
+        let t = min(count, threads <= 0 ? processorCount : min(threads, maxThreads))
         let q = Queue(count: count, body: body)
         if t <= 1 {
             q.run()

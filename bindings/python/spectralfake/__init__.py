@@ -28,20 +28,28 @@ from ._constants import (ENUMS, Center, Crop, FftPlanning, ImageFormat, Label, N
 from .errors import (BatchError, BufferTooSmallError, ConstantImageError, CorruptImageError, EmptyInputError,
                      FeatureMismatchError, ImageReadError, ImageTooSmallError, InvalidArgumentError,
                      LimitExceededError, ModelError, ModelFormatError, ModelVersionError, NonFiniteError,
-                     SpectralFakeError, TruncatedImageError, UnknownFormatError, UnsupportedFormatError)
+                     OutOfMemoryError, SpectralFakeError, TimeLimitError, TruncatedImageError, UnknownFormatError,
+                     UnsupportedFormatError)
 from .errors import error as _error  # noqa: F401  (used by tests and tools)
 from .features import features, features_batch, radial_profile
 from .image import decode, image_info, upscale_score
 from .model import Model
 from .settings import Limits, settings
+
+
+def trim_caches() -> None:
+    """Releases the memory the library keeps between calls (FFT plans and
+    work buffers, ring maps; sf_trim_caches). Thread-safe."""
+    _lib.load().sf_trim_caches()
+
 from .settings import context as _context  # noqa: F401  (used by tests and tools)
 
 __all__ = [
     "features", "features_batch", "radial_profile", "decode", "image_info", "upscale_score", "settings", "PRESETS",
-    "Limits", "version", "library_path",
+    "Limits", "version", "library_path", "trim_caches",
     "SpectralFakeError", "InvalidArgumentError", "BufferTooSmallError", "ImageReadError",
     "UnknownFormatError", "UnsupportedFormatError", "CorruptImageError", "TruncatedImageError",
-    "LimitExceededError", "ImageTooSmallError", "ConstantImageError", "NonFiniteError",
+    "LimitExceededError", "TimeLimitError", "OutOfMemoryError", "ImageTooSmallError", "ConstantImageError", "NonFiniteError",
     "EmptyInputError", "BatchError", "ModelError", "ModelFormatError", "ModelVersionError",
     "FeatureMismatchError", "Model", "export", "build_dataset",
     "Status", "Preset", "Center", "Normalize", "Crop", "FftPlanning", "PixelFormat", "Label", "ValueKind", "Verdict",

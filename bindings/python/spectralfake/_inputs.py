@@ -6,9 +6,9 @@ import os
 
 import numpy as np
 
-from ._constants import PixelFormat
-from .errors import invalid
-from .settings import value_of
+from ._constants import PixelFormat, Status
+from .errors import error, invalid, message_struct
+from .settings import checked_int, default_limits, value_of
 
 # channel orders of colour arrays: the sf_pixel_format is "<channels>8"
 _COLOR_CHANNELS = ("bgr", "rgb", "bgra", "rgba")
@@ -23,6 +23,47 @@ def kind(image) -> str:
     if isinstance(image, np.ndarray):
         return "array"
     raise TypeError(f"image must be a path, encoded bytes or a numpy array, not {type(image).__name__}")
+
+
+def path_bytes(path) -> bytes:
+    """A path as the bytes the library opens. A NUL byte is refused (as
+    Python's open() refuses it): C would read the path only up to it."""
+    b = os.fsencode(os.fspath(path))
+    if b"\0" in b:
+        raise invalid(f"path {os.fspath(path)!r} contains a NUL byte")
+    return b
+
+
+def threads_arg(threads) -> int:
+    """The `unsigned threads` of a batch call (None = 0 = one per CPU)."""
+    return 0 if threads is None else checked_int(threads, 0, (1 << 32) - 1, "threads")
+
+
+def encoded_input(image, limits=None, *, model: bool = False):
+    """(owner, pointer, size) of encoded bytes (an image, or a model file
+    when `model`), without a copy. The size is checked against
+    max_input_bytes (max_model_bytes) before anything else, so an oversized
+    bytearray or memoryview is refused without being copied; only a
+    non-contiguous memoryview is copied (after the check)."""
+    if isinstance(image, bytes):
+        size = len(image)
+    else:
+        mv = memoryview(image)
+        size = mv.nbytes
+    lim = limits or default_limits()
+    if model:
+        limit, status, field, what = lim.max_model_bytes, Status.SF_ERR_LIMIT_MODEL_SIZE, "max_model_bytes", "model"
+    else:
+        limit, status, field, what = lim.max_input_bytes, Status.SF_ERR_LIMIT_INPUT_SIZE, "max_input_bytes", "input"
+    if limit and size > limit:
+        raise error(status, message_struct(f"{what} is {size} bytes, over the limit {field} = {limit}"))
+    if isinstance(image, bytes):
+        return image, image, size
+    if not mv.c_contiguous:
+        data = mv.tobytes()
+        return data, data, size
+    arr = np.frombuffer(mv.cast("B") if mv.format != "B" or mv.ndim != 1 else mv, dtype=np.uint8)
+    return arr, arr.ctypes.data if size else None, size
 
 
 def array_input(a: np.ndarray, channels):
@@ -47,6 +88,9 @@ def array_input(a: np.ndarray, channels):
     else:
         raise invalid(f"image arrays must be HxW (gray) or HxWx3/4 (color), got shape {a.shape}")
     h, w = a.shape[0], a.shape[1]
+    if w >= 1 << 32 or h >= 1 << 32:
+        # sf_*_pixels take uint32 sides: ctypes would wrap 2**32 + 64 to 64
+        raise invalid(f"a {h}x{w} image array has a side over 4294967295 pixels, the most the library takes")
     inner_ok = a.strides[1] == bpp and (a.ndim == 2 or a.strides[2] == 1) and a.strides[0] >= w * bpp
     if not inner_ok or h == 0 or w == 0:
         a = np.ascontiguousarray(a)

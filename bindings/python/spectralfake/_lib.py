@@ -50,6 +50,11 @@ class SfLimits(Structure):
         ("fft_planning", c_int32),
         ("max_input_bytes", c_uint64),
         ("max_model_bytes", c_uint64),
+        # since 1.3
+        ("max_ancillary_bytes", c_uint64),
+        ("max_decode_memory", c_uint64),
+        ("max_milliseconds", c_uint32),
+        ("max_jpeg_passes", c_uint32),
     ]
 
 
@@ -172,6 +177,7 @@ def _declare(lib):
         "sf_preset_from_name": (S, [c_char_p, P(c_int), E]),
         "sf_preset_name": (c_char_p, [c_int]),
         "sf_limits_init": (S, [P(SfLimits), c_size_t, E]),
+        "sf_trim_caches": (None, []),
         "sf_context_new": (S, [P(SfSettings), P(SfLimits), P(vp), E]),
         "sf_context_free": (None, [vp]),
         "sf_context_settings": (S, [vp, P(SfSettings), E]),

@@ -55,6 +55,14 @@ class LimitExceededError(SpectralFakeError, ValueError):
     """A limit (pixels, dimension, JPEG scans, input or model size) was hit."""
 
 
+class TimeLimitError(LimitExceededError, TimeoutError):
+    """The call ran over Limits.max_milliseconds."""
+
+
+class OutOfMemoryError(SpectralFakeError, MemoryError):
+    """Memory for a buffer could not be had (the message gives the size asked)."""
+
+
 class ImageTooSmallError(SpectralFakeError, ValueError):
     pass
 
@@ -113,12 +121,15 @@ _ERRORS = {
     Status.SF_ERR_IMAGE_TOO_SMALL: ImageTooSmallError,
     Status.SF_ERR_CONSTANT_IMAGE: ConstantImageError,
     Status.SF_ERR_NON_FINITE: NonFiniteError,
-    Status.SF_ERR_OUT_OF_MEMORY: SpectralFakeError,
+    Status.SF_ERR_OUT_OF_MEMORY: OutOfMemoryError,
     Status.SF_ERR_MODEL_INVALID: ModelFormatError,
     Status.SF_ERR_MODEL_VERSION: ModelVersionError,
     Status.SF_ERR_FEATURE_MISMATCH: FeatureMismatchError,
     Status.SF_ERR_LIMIT_MODEL_SIZE: LimitExceededError,
     Status.SF_ERR_EMPTY_INPUT: EmptyInputError,
+    Status.SF_ERR_LIMIT_TIME: TimeLimitError,
+    Status.SF_ERR_LIMIT_MEMORY: LimitExceededError,
+    Status.SF_ERR_LIMIT_ANCILLARY: LimitExceededError,
 }
 
 

@@ -9,7 +9,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from ._constants import Status
-from ._inputs import array_input, kind
+from ._inputs import array_input, encoded_input, kind, path_bytes, threads_arg
 from ._lib import SfError
 from .errors import BatchError, error, raise_for
 from .settings import Context, Limits, context
@@ -31,16 +31,16 @@ def _call_features(ctx: Context, image, channels, capacity_hint=None) -> np.ndar
         capacity = capacity_hint or (ctx.settings.n if ctx.settings.interpolate else 4096)
     if k == "path":
         path = os.fspath(image)
-        bpath = os.fsencode(path)
+        bpath = path_bytes(path)
     elif k == "bytes":
-        keep = bytes(image) if not isinstance(image, bytes) else image
+        keep, data, size = encoded_input(image, ctx.limits)
     for _ in range(2):
         out = np.empty(capacity, dtype=np.float64)
         optr = out.ctypes.data_as(ctypes.POINTER(c_double))
         if k == "path":
             st = lib.sf_features_file(ctx.handle, bpath, optr, capacity, byref(count), byref(err))
         elif k == "bytes":
-            st = lib.sf_features_memory(ctx.handle, keep, len(keep), optr, capacity, byref(count), byref(err))
+            st = lib.sf_features_memory(ctx.handle, data, size, optr, capacity, byref(count), byref(err))
         else:
             st = lib.sf_features_pixels(ctx.handle, ptr, size, w, h, stride, fmt, optr, capacity,
                                         byref(count), byref(err))
@@ -99,12 +99,12 @@ def features_batch(paths: Iterable, preset: str = "celeba", threads: int | None 
     out = np.zeros((n, row), dtype=np.float64)
     if n == 0:
         return (out, []) if errors == "return" else out
-    arr = (c_char_p * n)(*[os.fsencode(p) for p in paths])
+    arr = (c_char_p * n)(*[path_bytes(p) for p in paths])
     counts = (c_size_t * n)()
     item_errors = (SfError * n)()
     failed = c_size_t()
     err = SfError()
-    st = lib.sf_features_batch(ctx.handle, arr, n, 0 if threads is None else int(threads),
+    st = lib.sf_features_batch(ctx.handle, arr, n, threads_arg(threads),
                                out.ctypes.data_as(ctypes.POINTER(c_double)), row, counts, item_errors,
                                byref(failed), byref(err))
     if st not in (Status.SF_OK, Status.SF_ERR_BATCH_PARTIAL):
@@ -127,7 +127,7 @@ def _raw_row_length(ctx: Context, paths: Sequence[str]) -> int:
     for p in paths:
         img = c_void_p()
         err = SfError()
-        if lib.sf_image_decode_file(ctx.handle, os.fsencode(p), byref(img), byref(err)) == Status.SF_OK:
+        if lib.sf_image_decode_file(ctx.handle, path_bytes(p), byref(img), byref(err)) == Status.SF_OK:
             w, h = lib.sf_image_width(img), lib.sf_image_height(img)
             lib.sf_image_free(img)
             n = c_size_t()

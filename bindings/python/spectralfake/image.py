@@ -8,7 +8,7 @@ from ctypes import byref, c_void_p
 import numpy as np
 
 from . import _lib
-from ._inputs import kind
+from ._inputs import encoded_input, kind, path_bytes
 from ._constants import ImageFormat, Subsampling
 from ._lib import SfError, SfImageInfo
 from .errors import raise_for
@@ -27,10 +27,11 @@ def _decoded(image, limits):
     path = None
     if k == "path":
         path = os.fspath(image)
-        st = lib.sf_image_decode_file(ctx.handle, os.fsencode(path), byref(img), byref(err))
+        st = lib.sf_image_decode_file(ctx.handle, path_bytes(path), byref(img), byref(err))
     else:
-        data = bytes(image)
-        st = lib.sf_image_decode_memory(ctx.handle, data, len(data), byref(img), byref(err))
+        keep, data, size = encoded_input(image, limits)
+        st = lib.sf_image_decode_memory(ctx.handle, data, size, byref(img), byref(err))
+        del keep
     raise_for(st, err, path)
     return lib, img, path
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _lib
 from ._constants import Label, Note, Status, ValueKind, Verdict
-from ._inputs import array_input, kind
+from ._inputs import array_input, encoded_input, kind, path_bytes, threads_arg
 from ._lib import SfError, SfScore, SfSettings
 from .errors import BatchError, error, message_struct, raise_for
 from .settings import Limits, limits_pointer, name_of, settings_dict
@@ -74,7 +74,14 @@ class Model:
         self.settings = settings_dict(s)
         self.classifier = lib.sf_model_classifier(handle).decode()
         self.has_proba = bool(lib.sf_model_has_probability(handle))
-        self.metadata = json.loads(self._text(lib.sf_model_metadata_json))
+        self._metadata = None
+
+    @property
+    def metadata(self):
+        """The file's free "metadata" member (parsed on first use; None when absent)."""
+        if self._metadata is None:
+            self._metadata = (json.loads(self._text(self._lib.sf_model_metadata_json)),)
+        return self._metadata[0]
 
     def _text(self, fn, *args) -> str:
         """A string from a buffer-protocol function (SF_ERR_BUFFER_TOO_SMALL
@@ -103,7 +110,7 @@ class Model:
         """Loads a model file (JSON, docs/model-format.md)."""
         path = os.fspath(path)
         handle, err = c_void_p(), SfError()
-        raise_for(_lib.load().sf_model_load_file(limits_pointer(limits), os.fsencode(path), byref(handle),
+        raise_for(_lib.load().sf_model_load_file(limits_pointer(limits), path_bytes(path), byref(handle),
                                                  byref(err)), err, path)
         return cls(handle, limits, path)
 
@@ -119,10 +126,11 @@ class Model:
     @classmethod
     def from_bytes(cls, data: bytes, limits: Limits | None = None) -> "Model":
         """Loads a model held in memory."""
-        data = bytes(data)
+        keep, ptr, size = encoded_input(data, limits, model=True)
         handle, err = c_void_p(), SfError()
-        raise_for(_lib.load().sf_model_load_memory(limits_pointer(limits), data, len(data), byref(handle),
+        raise_for(_lib.load().sf_model_load_memory(limits_pointer(limits), ptr, size, byref(handle),
                                                    byref(err)), err)
+        del keep
         return cls(handle, limits)
 
     def __del__(self):
@@ -169,13 +177,13 @@ class Model:
         if items and all(isinstance(p, (str, os.PathLike)) for p in items):
             n = len(items)
             paths = [os.fspath(p) for p in items]
-            arr = (c_char_p * n)(*[os.fsencode(p) for p in paths])
+            arr = (c_char_p * n)(*[path_bytes(p) for p in paths])
             scores = self._new_scores(n)
             errors = (SfError * n)()
             failed = c_size_t()
             err = SfError()
             st = lib.sf_model_score_batch(self._handle, limits_pointer(self._limits), arr, n,
-                                          0 if threads is None else int(threads), scores, errors, byref(failed),
+                                          threads_arg(threads), scores, errors, byref(failed),
                                           byref(err))
             if st == Status.SF_ERR_BATCH_PARTIAL:
                 fails = [(i, error(errors[i].status, errors[i], paths[i])) for i in range(n) if errors[i].status]
@@ -193,10 +201,10 @@ class Model:
         path = None
         if k == "path":
             path = os.fspath(image)
-            st = lib.sf_model_score_file(self._handle, lp, os.fsencode(path), byref(s), byref(err))
+            st = lib.sf_model_score_file(self._handle, lp, path_bytes(path), byref(s), byref(err))
         elif k == "bytes":
-            data = bytes(image)
-            st = lib.sf_model_score_memory(self._handle, lp, data, len(data), byref(s), byref(err))
+            keep, data, size = encoded_input(image, self._limits)
+            st = lib.sf_model_score_memory(self._handle, lp, data, size, byref(s), byref(err))
         else:
             keep, ptr, size, w, h, stride, fmt = array_input(image, channels)
             st = lib.sf_model_score_pixels(self._handle, lp, ptr, size, w, h, stride, fmt, byref(s), byref(err))

@@ -40,6 +40,29 @@ def presets() -> tuple:
     return tuple(name_of(Preset, v) for v in Preset)
 
 
+def checked_uint(v, bits: int, field: str) -> int:
+    """v as an integer in [0, 2**bits) for a C field; InvalidArgumentError
+    otherwise (ctypes would wrap it silently: 2**32 in a uint32 is 0)."""
+    try:
+        ok = not isinstance(v, bool) and int(v) == v
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok or not 0 <= int(v) < (1 << bits):
+        raise invalid(f"{field}={v!r} must be an integer from 0 to {(1 << bits) - 1} (0 = unlimited)")
+    return int(v)
+
+
+def checked_int(v, lo: int, hi: int, field: str) -> int:
+    """v as an integer in [lo, hi]; InvalidArgumentError otherwise."""
+    try:
+        ok = not isinstance(v, bool) and int(v) == v
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok or not lo <= int(v) <= hi:
+        raise invalid(f"{field}={v!r} must be an integer from {lo} to {hi}")
+    return int(v)
+
+
 def settings_struct(preset: str = "celeba", **overrides) -> SfSettings:
     """An sf_settings: a preset, then the overrides, field by field as the C
     struct has them (validated by the library when a context is made)."""
@@ -54,10 +77,7 @@ def settings_struct(preset: str = "celeba", **overrides) -> SfSettings:
     raise_for(lib.sf_settings_init(byref(s), ctypes.sizeof(SfSettings), value_of(Preset, preset, "preset"),
                                    byref(err)), err)
     if "n" in overrides:
-        n = overrides["n"]
-        if isinstance(n, bool) or int(n) != n:
-            raise invalid(f"n={n!r} must be an integer")
-        s.n = int(n)
+        s.n = checked_int(overrides["n"], -(1 << 63), (1 << 63) - 1, "n")
     if "epsilon" in overrides:
         s.epsilon = float(overrides["epsilon"])
     if "center" in overrides:
@@ -94,12 +114,16 @@ class Limits:
     """Resource limits for untrusted input (0 disables a limit).
 
     Defaults: max_pixels=2**26, max_width=max_height=32768, max_jpeg_scans=100,
-    max_input_bytes=256 MiB, max_model_bytes=64 MiB; fft_planning="auto"
-    ("estimate" for bit-reproducible runs, "measure" to plan at once).
+    max_jpeg_passes=10, max_input_bytes=256 MiB, max_model_bytes=64 MiB,
+    max_ancillary_bytes=16 MiB (metadata), max_decode_memory=1 GiB,
+    max_milliseconds=0 (no time budget); fft_planning="auto" ("estimate" for
+    bit-reproducible runs, "measure" to plan at once). Each integer must fit
+    its C field (uint32 or uint64): a larger value is refused, never wrapped.
     """
 
     _FIELDS = ("max_pixels", "max_width", "max_height", "max_jpeg_scans", "max_input_bytes",
-               "max_model_bytes", "fft_planning")
+               "max_model_bytes", "max_ancillary_bytes", "max_decode_memory", "max_milliseconds",
+               "max_jpeg_passes", "fft_planning")
 
     def __init__(self, **kw):
         unknown = set(kw) - set(self._FIELDS)
@@ -113,9 +137,7 @@ class Limits:
             if k == "fft_planning":
                 self._s.fft_planning = value_of(FftPlanning, v, "fft_planning")
                 continue
-            if isinstance(v, bool) or int(v) != v or int(v) < 0:
-                raise invalid(f"{k}={v!r} must be an integer >= 0")
-            setattr(self._s, k, int(v))
+            setattr(self._s, k, checked_uint(v, 8 * ctypes.sizeof(dict(SfLimits._fields_)[k]), k))
 
     def __getattr__(self, name):
         if name == "fft_planning":
@@ -131,6 +153,17 @@ class Limits:
         return "Limits(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in self._FIELDS) + ")"
 
 
+_DEFAULT_LIMITS = None
+
+
+def default_limits() -> Limits:
+    """The library's default limits (read once)."""
+    global _DEFAULT_LIMITS
+    if _DEFAULT_LIMITS is None:
+        _DEFAULT_LIMITS = Limits()
+    return _DEFAULT_LIMITS
+
+
 def limits_pointer(limits: Limits | None):
     """The sf_limits * of a Limits (NULL = the defaults)."""
     return byref(limits._s) if limits else None
@@ -140,6 +173,7 @@ class Context:
     """An sf_context handle (settings + limits), freed with the object."""
 
     def __init__(self, s: SfSettings, limits: Limits | None):
+        self.limits = limits
         lib = _lib.load()
         self._lib = lib
         self.handle = c_void_p()

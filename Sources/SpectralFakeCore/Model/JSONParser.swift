@@ -1,114 +1,43 @@
-/// A strict JSON (RFC 8259) reader for model files, without Foundation.
-///
-/// - Numbers are parsed with a correctly rounded conversion, so every double
-///   written with shortest round-trip digits (Python's json, Swift's
-///   description) comes back bit for bit. Numbers that overflow a double are
-///   an error; NaN and Infinity are not JSON and are rejected.
-/// - Duplicate keys, trailing commas, control characters in strings, invalid
-///   UTF-8 and lone surrogates are errors.
-/// - Nesting is limited to `maxDepth`.
-/// Every error names the byte offset and what was found.
-public enum JSONValue: Sendable, Equatable {
-    case null
-    case bool(Bool)
-    /// A number; `isInteger` records that it was written without a fraction
-    /// or an exponent ("1", not "1.0"), which equality ignores.
-    case number(Double, isInteger: Bool = false)
-    case string(String)
-    case array([JSONValue])
-    /// Members in file order.
-    case object([(String, JSONValue)])
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool {
-        switch (a, b) {
-        case (.null, .null): return true
-        case let (.bool(x), .bool(y)): return x == y
-        case let (.number(x, _), .number(y, _)): return x == y
-        case let (.string(x), .string(y)): return x == y
-        case let (.array(x), .array(y)): return x == y
-        case let (.object(x), .object(y)):
-            return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        default: return false
-        }
-    }
-
-    public var typeName: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .number: return "a number"
-        case .string: return "a string"
-        case .array: return "an array"
-        case .object: return "an object"
-        }
-    }
-}
-
-extension JSONValue {
-    /// The value as JSON text: members in their order, numbers in shortest
-    /// round-trip form (integers written as integers stay integers), strings
-    /// as UTF-8 with the escapes JSON requires.
-    public var jsonText: String {
-        var out = ""
-        write(to: &out)
-        return out
-    }
-
-    private func write(to out: inout String) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case let .number(d, isInteger):
-            if isInteger, let i = Int64(exactly: d) { out += String(i) } else { out += d.description }
-        case .string(let s): JSONValue.writeString(s, to: &out)
-        case .array(let items):
-            out += "["
-            for (i, v) in items.enumerated() {
-                if i > 0 { out += ", " }
-                v.write(to: &out)
-            }
-            out += "]"
-        case .object(let members):
-            out += "{"
-            for (i, (k, v)) in members.enumerated() {
-                if i > 0 { out += ", " }
-                JSONValue.writeString(k, to: &out)
-                out += ": "
-                v.write(to: &out)
-            }
-            out += "}"
-        }
-    }
-
-    private static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        out += "\""
-    }
-}
-
+/// The strict JSON reader behind JSONValue (see there for the rules).
 public struct JSONParser {
     public static let maxDepth = 64
+    /// The tree may take at most this many times the input's size (plus 1
+    /// MiB) in memory: numbers are stored 8 bytes each, so real model files
+    /// take about one to four times their size; a file of millions of tiny
+    /// arrays or objects is refused instead (SF_ERR_LIMIT_MODEL_SIZE).
+    public static let memoryFactor = 8
 
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var pos = 0
+    private var budget: Int
+    private let raw: Set<String>
+    private var rawRanges: [String: Range<Int>] = [:]
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, raw: Set<String>) {
+        self.bytes = bytes
+        self.raw = raw
+        budget = bytes.count * JSONParser.memoryFactor + (1 << 20)
+    }
 
     public static func parse(_ bytes: [UInt8]) throws(SFError) -> JSONValue {
-        var p = JSONParser(bytes)
+        let r: Result<(JSONValue, [String: Range<Int>]), SFError> = bytes.withUnsafeBufferPointer { b in
+            Result { () throws(SFError) in try parse(buffer: b) }
+        }
+        return try r.get().0
+    }
+
+    /// Parses a JSON text. Members of the top-level object named in `raw`
+    /// are validated but not built: their value in the tree is null and the
+    /// byte range of their text is returned.
+    public static func parse(buffer bytes: UnsafeBufferPointer<UInt8>, raw: Set<String> = []) throws(SFError)
+        -> (JSONValue, [String: Range<Int>]) {
+        var p = JSONParser(bytes, raw: raw)
         // a UTF-8 byte order mark is tolerated
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { p.pos = 3 }
         p.skipSpace()
@@ -117,7 +46,14 @@ public struct JSONParser {
         if p.pos != bytes.count {
             throw p.error("unexpected \(p.describeHere()) after the JSON value")
         }
-        return v
+        return (v, p.rawRanges)
+    }
+
+    private mutating func spend(_ n: Int) throws(SFError) {
+        budget -= n
+        if budget < 0 {
+            throw SFError(.limitModelSize, "JSON error at byte \(pos): the structure would take more than \(JSONParser.memoryFactor) times the file's \(bytes.count) bytes in memory (millions of small arrays or objects); refused")
+        }
     }
 
     private func error(_ what: String) -> SFError {
@@ -162,7 +98,7 @@ public struct JSONParser {
 
     private mutating func literal(_ word: StaticString) throws(SFError) {
         let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
-        guard bytes.count - pos >= w.count, bytes[pos..<(pos + w.count)].elementsEqual(w) else {
+        guard bytes.count - pos >= w.count, UnsafeBufferPointer(rebasing: bytes[pos..<(pos + w.count)]).elementsEqual(w) else {
             throw error("invalid literal (expected \(word))")
         }
         pos += w.count
@@ -190,7 +126,15 @@ public struct JSONParser {
             }
             pos += 1
             skipSpace()
-            members.append((key, try value(depth: depth + 1)))
+            try spend(48 + key.utf8.count)
+            if depth == 0 && raw.contains(key) {
+                let start = pos
+                try skip(depth: depth + 1)
+                rawRanges[key] = start..<pos
+                try members.checkedAppend((key, .null), "a JSON object")
+            } else {
+                try members.checkedAppend((key, try value(depth: depth + 1)), "a JSON object")
+            }
             skipSpace()
             guard pos < bytes.count else { throw error("data ends inside an object (truncated file?)") }
             if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -201,7 +145,11 @@ public struct JSONParser {
 
     private mutating func array(depth: Int) throws(SFError) -> JSONValue {
         pos += 1
+        try spend(32)
         var items: [JSONValue] = []
+        var nums: [Double] = []
+        var allNumbers = true, allIntegers = true
+        var integerFlags: [Bool] = []   // per number, kept while the array is all numbers
         skipSpace()
         if pos < bytes.count && bytes[pos] == UInt8(ascii: "]") {
             pos += 1
@@ -209,12 +157,78 @@ public struct JSONParser {
         }
         while true {
             skipSpace()
-            items.append(try value(depth: depth + 1))
+            guard depth + 1 < JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
+            if allNumbers, pos < bytes.count, bytes[pos] == UInt8(ascii: "-") || (bytes[pos] >= UInt8(ascii: "0") && bytes[pos] <= UInt8(ascii: "9")) {
+                try spend(8)
+                let (v, integer) = try number()
+                try nums.checkedAppend(v, "a JSON array")
+                try integerFlags.checkedAppend(integer, "a JSON array")
+                allIntegers = allIntegers && integer
+            } else {
+                if allNumbers {
+                    allNumbers = false
+                    try spend(24 * nums.count)
+                    items = zip(nums, integerFlags).map { .number($0, isInteger: $1) }
+                    integerFlags = []
+                    nums = []
+                }
+                try spend(24)
+                try items.checkedAppend(try value(depth: depth + 1), "a JSON array")
+            }
             skipSpace()
             guard pos < bytes.count else { throw error("data ends inside an array (truncated file?)") }
             if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-            if bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
+            if bytes[pos] == UInt8(ascii: "]") { pos += 1; return allNumbers ? .numbers(nums, integers: allIntegers) : .array(items) }
             throw error("expected ',' or ']' in an array, found \(describeHere())")
+        }
+    }
+
+    /// Validates one value with the rules of value() without building it.
+    private mutating func skip(depth: Int) throws(SFError) {
+        guard depth < JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
+        guard pos < bytes.count else { throw error("data ends where a value was expected (truncated file?)") }
+        switch bytes[pos] {
+        case UInt8(ascii: "{"):
+            pos += 1
+            var seen = Set<String>()
+            skipSpace()
+            if pos < bytes.count && bytes[pos] == UInt8(ascii: "}") { pos += 1; return }
+            while true {
+                skipSpace()
+                guard pos < bytes.count else { throw error("data ends inside an object (truncated file?)") }
+                guard bytes[pos] == UInt8(ascii: "\"") else { throw error("expected a member name, found \(describeHere())") }
+                let key = try string()
+                guard !seen.contains(key) else { throw error("duplicate member \"\(key)\"") }
+                try spend(16 + key.utf8.count)
+                seen.insert(key)
+                skipSpace()
+                guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else {
+                    throw error("expected ':' after \"\(key)\", found \(describeHere())")
+                }
+                pos += 1
+                skipSpace()
+                try skip(depth: depth + 1)
+                skipSpace()
+                guard pos < bytes.count else { throw error("data ends inside an object (truncated file?)") }
+                if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
+                if bytes[pos] == UInt8(ascii: "}") { pos += 1; return }
+                throw error("expected ',' or '}' in an object, found \(describeHere())")
+            }
+        case UInt8(ascii: "["):
+            pos += 1
+            skipSpace()
+            if pos < bytes.count && bytes[pos] == UInt8(ascii: "]") { pos += 1; return }
+            while true {
+                skipSpace()
+                try skip(depth: depth + 1)
+                skipSpace()
+                guard pos < bytes.count else { throw error("data ends inside an array (truncated file?)") }
+                if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
+                if bytes[pos] == UInt8(ascii: "]") { pos += 1; return }
+                throw error("expected ',' or ']' in an array, found \(describeHere())")
+            }
+        default:
+            _ = try value(depth: depth)  // scalars: strings, numbers and literals are small
         }
     }
 
@@ -248,7 +262,7 @@ public struct JSONParser {
             }
             if c < 0x20 { throw error("control character 0x\(String(c, radix: 16)) inside a string") }
             if c != UInt8(ascii: "\\") {
-                out.append(c)
+                try out.checkedAppend(c, "a JSON string")
                 pos += 1
                 continue
             }
@@ -284,6 +298,7 @@ public struct JSONParser {
                 throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))'")
             }
         }
+        try ensureAllocatable(out.count, "a JSON string")
         guard let s = String(validating: out, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
         return s
     }
@@ -317,9 +332,16 @@ public struct JSONParser {
             if pos < bytes.count && (bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-")) { pos += 1 }
             guard digits() > 0 else { throw error("invalid number: no digits in the exponent") }
         }
-        let text = String(decoding: bytes[start..<pos], as: UTF8.self)
-        guard let v = Double(text) else { throw error("invalid number \(text)") }
-        guard v.isFinite else { throw error("number \(text) does not fit in a double") }
+        let n = pos - start
+        let v: Double? = n < 120 ? withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in
+            for i in 0..<n { buf[i] = CChar(bitPattern: bytes[start + i]) }
+            buf[n] = 0
+            return strtod(buf.baseAddress!, nil)
+        } : Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self))
+        guard let v else { throw error("invalid number \(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self))") }
+        guard v.isFinite else {
+            throw error("number \(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)) does not fit in a double")
+        }
         return (v, isInteger)
     }
 }
