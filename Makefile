@@ -98,6 +98,14 @@ test-python: examples test-deps
 test-cli: examples test-deps
 	$(PYTHON) -m pytest -q -rs Tests/cli
 
+# exiftool integration (bindings/exiftool): `score --exiftool` written into
+# JPEG and PNG files with Debian's exiftool and read back; features, pixels
+# and other metadata unchanged.
+.PHONY: test-exiftool
+test-exiftool: build test-deps
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="libimage-exiftool-perl"
+	$(PYTHON) -m pytest -q -rs Tests/exiftool
+
 # Bounded cost per input (docs/hardening.md): costly inputs generated at
 # test time through the C ABI (dist/bin/sf-cost-probe) and Python, each in a
 # child process with a time and an RSS bound, and under a sweep of

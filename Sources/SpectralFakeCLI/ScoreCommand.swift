@@ -9,6 +9,8 @@ struct Score: ParsableCommand {
 
         Each result has the verdict, P(fake) (calibrated), the decision value, the model, notes on inputs outside the model's scope (smaller than its training size, upscaled, recompressed harder than anything in training, grayscale, very non-square, unlike the training data) and the file's scope (size, format, JPEG quality estimate, subsampling, progressive), which is reported and never fed to the classifier. A file that cannot be scored gets an error record (and a message on standard error) instead; the others go on.
 
+        --exiftool writes the results as exiftool tags (XMP-spectralfake:Verdict, ProbabilityFake, Decision, Model, ModelVersion, LibraryVersion, Notes) for `exiftool -config bindings/exiftool/spectralfake.config -json=`; files that could not be scored are left out of it (reported on standard error), so exiftool never writes half a record. See bindings/exiftool/README.md.
+
         Exit status: 0 when every input was scored, 1 when some failed, 2 for a usage error.
 
         Examples:
@@ -16,16 +18,20 @@ struct Score: ParsableCommand {
           spectralfake score --json faces/ > scores.json
           find . -name '*.png' | spectralfake score --jsonl - > scores.jsonl
           spectralfake score --model mine.json --uncertain 0.3,0.7 --csv faces/
+          spectralfake score --exiftool photos/ > scores.json
+          exiftool -config bindings/exiftool/spectralfake.config \\
+              -XMP-spectralfake:all= -json=scores.json -overwrite_original -r photos/
         """)
 
     enum Format: String, EnumerableFlag {
-        case table, json, jsonl, csv
+        case table, json, jsonl, csv, exiftool
         static func help(for value: Format) -> ArgumentHelp? {
             switch value {
             case .table: return "A readable table (default)."
             case .json: return "One JSON array of objects."
             case .jsonl: return "One JSON object per line, written as each image finishes."
             case .csv: return "CSV with a header line."
+            case .exiftool: return "One JSON array of XMP-spectralfake tags for exiftool -json= (scored files only)."
             }
         }
     }
@@ -103,7 +109,7 @@ struct Score: ParsableCommand {
         let pw = 9
         switch format {
         case .table: Output.line(ScoreRecord.tableHeader(pWidth: pw))
-        case .json: Output.out("[")
+        case .json, .exiftool: Output.out("[")
         case .csv: Output.line(ScoreRecord.csvLine(ScoreRecord.csvHeader))
         case .jsonl: break
         }
@@ -139,13 +145,18 @@ struct Score: ParsableCommand {
                     Output.out((first ? "\n" : ",\n") + rec.json(model: loaded).jsonText)
                     first = false
                 case .csv: Output.line(ScoreRecord.csvLine(rec.csvFields()))
+                case .exiftool:
+                    if let tags = rec.exiftoolJSON(model: loaded) {
+                        Output.out((first ? "\n" : ",\n") + tags.jsonText)
+                        first = false
+                    }
                 }
                 if format == .jsonl || Output.stdoutIsTerminal { Output.flush() }
                 progress.step()
             })
         pool.run(threads: runOptions.threadCount)
         progress.finish()
-        if format == .json { Output.line(first ? "]" : "\n]") }
+        if format == .json || format == .exiftool { Output.line(first ? "]" : "\n]") }
         Output.flush()
         if let s = inputs.skippedSummary { Output.error(s) }
         if scored + failed == 0 {

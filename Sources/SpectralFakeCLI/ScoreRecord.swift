@@ -6,8 +6,9 @@ struct ScoreRecord {
     let path: String
     let result: Result<Assessment, SFError>
 
-    /// The JSON object (keys as in docs/cli.md; SourceFile first, as
-    /// exiftool -json= expects).
+    /// The JSON object (keys as in docs/cli.md; SourceFile first). Not for
+    /// exiftool -json=: its plain keys land in other namespaces ("model"
+    /// would be EXIF's camera Model); exiftoolJSON is.
     func json(model: LoadedModel) -> JSONValue {
         var o: [(String, JSONValue)] = [("SourceFile", .string(path))]
         switch result {
@@ -21,6 +22,25 @@ struct ScoreRecord {
         case .failure(let e):
             o.append(("error", .object([("message", .string(e.message)), ("status", .string(e.status.name))])))
         }
+        return .object(o)
+    }
+
+    /// The record as exiftool tags (bindings/exiftool/spectralfake.config),
+    /// for `exiftool -json=`; nil for a file that could not be scored, so
+    /// exiftool never writes half a record. A model without probabilities
+    /// leaves ProbabilityFake out; Notes is always there (an empty list
+    /// deletes the tag).
+    func exiftoolJSON(model: LoadedModel) -> JSONValue? {
+        guard case .success(let a) = result else { return nil }
+        let ns = "XMP-spectralfake:"
+        var o: [(String, JSONValue)] = [("SourceFile", .string(path))]
+        o.append((ns + "Verdict", .string(a.verdict.name)))
+        if let p = a.score.probabilityFake { o.append((ns + "ProbabilityFake", .number(p))) }
+        o.append((ns + "Decision", .number(a.score.decision)))
+        o.append((ns + "Model", .string(model.name)))
+        if let v = model.version { o.append((ns + "ModelVersion", .string(v))) }
+        o.append((ns + "LibraryVersion", .string(libraryVersion)))
+        o.append((ns + "Notes", .array(a.noteTexts.map { .string($0) })))
         return .object(o)
     }
 
