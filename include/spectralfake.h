@@ -464,6 +464,18 @@ SF_API sf_status sf_features_batch(const sf_context *ctx, const char *const *pat
                                    size_t *row_counts, sf_error *item_errors, size_t *failed,
                                    sf_error *err);
 
+/* sf_features_batch over `count` encoded images in memory (since 1.3):
+ * item i is the JPEG or PNG of sizes[i] bytes at data[i] (a NULL data[i]
+ * or a zero size is that item's error). Rows, row_counts, item_errors,
+ * *failed and the return value as sf_features_batch; item messages carry
+ * no path. The buffers are only read, and only during the call. Meant for
+ * engines that hold many small files in memory (one call per partition,
+ * e.g. spectralfake.spark) instead of one call per image. */
+SF_API sf_status sf_features_batch_memory(const sf_context *ctx, const void *const *data, const size_t *sizes,
+                                          size_t count, unsigned threads, double *out, size_t row_capacity,
+                                          size_t *row_counts, sf_error *item_errors, size_t *failed,
+                                          sf_error *err);
+
 /* --------------------------------------------------------------- models
  *
  * A model file (JSON, docs/model-format.md) holds a scikit-learn binary
@@ -652,6 +664,14 @@ SF_API sf_status sf_model_score_pixels(const sf_model *model, const sf_limits *l
 SF_API sf_status sf_model_score_batch(const sf_model *model, const sf_limits *limits, const char *const *paths,
                                       size_t count, unsigned threads, sf_score *scores, sf_error *item_errors,
                                       size_t *failed, sf_error *err);
+
+/* sf_model_score_batch over `count` encoded images in memory (since 1.3):
+ * item i is the JPEG or PNG of sizes[i] bytes at data[i]. Scores,
+ * item_errors, *failed and the return value as sf_model_score_batch. */
+SF_API sf_status sf_model_score_batch_memory(const sf_model *model, const sf_limits *limits,
+                                             const void *const *data, const size_t *sizes, size_t count,
+                                             unsigned threads, sf_score *scores, sf_error *item_errors,
+                                             size_t *failed, sf_error *err);
 
 #ifdef __cplusplus
 }

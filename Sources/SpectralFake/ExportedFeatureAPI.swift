@@ -175,15 +175,47 @@ public func sf_features_batch(_ ctx: OpaquePointer?, _ paths: UnsafePointer<Unsa
                               _ rowCounts: UnsafeMutablePointer<Int>?, _ itemErrors: UnsafeMutablePointer<sf_error>?,
                               _ failed: UnsafeMutablePointer<Int>?,
                               _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
+    nonisolated(unsafe) let pathsP = paths
+    return featuresBatchCall(ctx, count, threads, out, rowCapacity, rowCounts, itemErrors, failed, err,
+                             itemsNull: count > 0 && paths == nil ? "paths" : nil,
+                             source: { (i) throws(SFError) in
+                                 guard let path = pathsP?[i] else { throw SFError(.invalidArgument, "paths[\(i)] is NULL") }
+                                 return .file(path)
+                             }, name: { i in FileReader.displayPath(pathsP![i]!) + ": " })
+}
+
+@c(sf_features_batch_memory)
+public func sf_features_batch_memory(_ ctx: OpaquePointer?, _ data: UnsafePointer<UnsafeRawPointer?>?,
+                                     _ sizes: UnsafePointer<Int>?, _ count: Int, _ threads: UInt32,
+                                     _ out: UnsafeMutablePointer<Double>?, _ rowCapacity: Int,
+                                     _ rowCounts: UnsafeMutablePointer<Int>?,
+                                     _ itemErrors: UnsafeMutablePointer<sf_error>?, _ failed: UnsafeMutablePointer<Int>?,
+                                     _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
+    nonisolated(unsafe) let dataP = data
+    nonisolated(unsafe) let sizesP = sizes
+    return featuresBatchCall(ctx, count, threads, out, rowCapacity, rowCounts, itemErrors, failed, err,
+                             itemsNull: count > 0 && data == nil ? "data" : count > 0 && sizes == nil ? "sizes" : nil,
+                             source: { (i) throws(SFError) in try encodedSource(dataP![i], sizesP![i]) },
+                             name: { i in "item \(i): " })
+}
+
+/// The body of the feature batch calls: arguments checked, rows zeroed for
+/// failed items, features delivered into row i of `out`. `source(i)` gives
+/// item i; `name(i)` prefixes a too-small-row message.
+private func featuresBatchCall(_ ctx: OpaquePointer?, _ count: Int, _ threads: UInt32,
+                               _ out: UnsafeMutablePointer<Double>?, _ rowCapacity: Int,
+                               _ rowCounts: UnsafeMutablePointer<Int>?, _ itemErrors: UnsafeMutablePointer<sf_error>?,
+                               _ failed: UnsafeMutablePointer<Int>?, _ err: UnsafeMutablePointer<sf_error>?,
+                               itemsNull: String?, source: (Int) throws(SFError) -> ImageSource,
+                               name: (Int) -> String) -> sf_status {
     failed?.pointee = 0
     return guarded(err) { () throws(SFError) in
         let pipeline = try requireContext(ctx).pipeline
         guard count >= 0, rowCapacity >= 0 else { throw SFError(.invalidArgument, "count and row_capacity must be >= 0") }
-        guard count == 0 || paths != nil else { throw SFError(.invalidArgument, "paths is NULL") }
+        if let itemsNull { throw SFError(.invalidArgument, "\(itemsNull) is NULL") }
         guard count == 0 || rowCapacity == 0 || out != nil else { throw SFError(.invalidArgument, "out is NULL") }
         let (_, overflow) = count.multipliedReportingOverflow(by: rowCapacity)
         guard !overflow else { throw SFError(.invalidArgument, "count * row_capacity overflows") }
-        nonisolated(unsafe) let pathsP = paths
         nonisolated(unsafe) let outP = out
         nonisolated(unsafe) let countsP = rowCounts
         try reportBatch(count: count, itemErrors: itemErrors, failed: failed) {
@@ -191,12 +223,11 @@ public func sf_features_batch(_ ctx: OpaquePointer?, _ paths: UnsafePointer<Unsa
                 // a failed row is zeros (its count stays the needed one for a too-small row)
                 if let row = outP.map({ $0 + i * rowCapacity }) { row.update(repeating: 0, count: rowCapacity) }
                 countsP?[i] = 0
-                guard let path = pathsP?[i] else { throw SFError(.invalidArgument, "paths[\(i)] is NULL") }
-                return .file(path)
+                return try source(i)
             }, deliver: { (i, v) throws(SFError) in
                 countsP?[i] = v.count
                 guard v.count <= rowCapacity, let row = outP.map({ $0 + i * rowCapacity }) else {
-                    throw SFError(.bufferTooSmall, "\(FileReader.displayPath(pathsP![i]!)): \(v.count) features do not fit in a row of \(rowCapacity)")
+                    throw SFError(.bufferTooSmall, "\(name(i))\(v.count) features do not fit in a row of \(rowCapacity)")
                 }
                 v.withUnsafeBufferPointer { row.update(from: $0.baseAddress!, count: v.count) }
             })

@@ -230,6 +230,36 @@ public func sf_model_score_batch(_ model: OpaquePointer?, _ limits: UnsafePointe
                                  _ scores: UnsafeMutablePointer<sf_score>?, _ itemErrors: UnsafeMutablePointer<sf_error>?,
                                  _ failed: UnsafeMutablePointer<Int>?,
                                  _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
+    nonisolated(unsafe) let pathsP = paths
+    return scoreBatchCall(model, limits, count, threads, scores, itemErrors, failed, err,
+                          itemsNull: count > 0 && paths == nil ? "paths" : nil) { (i) throws(SFError) in
+        guard let path = pathsP![i] else { throw SFError(.invalidArgument, "paths[\(i)] is NULL") }
+        return .file(path)
+    }
+}
+
+@c(sf_model_score_batch_memory)
+public func sf_model_score_batch_memory(_ model: OpaquePointer?, _ limits: UnsafePointer<sf_limits>?,
+                                        _ data: UnsafePointer<UnsafeRawPointer?>?, _ sizes: UnsafePointer<Int>?,
+                                        _ count: Int, _ threads: UInt32, _ scores: UnsafeMutablePointer<sf_score>?,
+                                        _ itemErrors: UnsafeMutablePointer<sf_error>?,
+                                        _ failed: UnsafeMutablePointer<Int>?,
+                                        _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
+    nonisolated(unsafe) let dataP = data
+    nonisolated(unsafe) let sizesP = sizes
+    return scoreBatchCall(model, limits, count, threads, scores, itemErrors, failed, err,
+                          itemsNull: count > 0 && data == nil ? "data" : count > 0 && sizes == nil ? "sizes" : nil) {
+        (i) throws(SFError) in try encodedSource(dataP![i], sizesP![i])
+    }
+}
+
+/// The body of the model batch calls: arguments checked, every score
+/// zeroed before its item runs, item i from `source(i)`.
+private func scoreBatchCall(_ model: OpaquePointer?, _ limits: UnsafePointer<sf_limits>?, _ count: Int,
+                            _ threads: UInt32, _ scores: UnsafeMutablePointer<sf_score>?,
+                            _ itemErrors: UnsafeMutablePointer<sf_error>?, _ failed: UnsafeMutablePointer<Int>?,
+                            _ err: UnsafeMutablePointer<sf_error>?, itemsNull: String?,
+                            source: (Int) throws(SFError) -> ImageSource) -> sf_status {
     failed?.pointee = 0
     return guarded(err) { () throws(SFError) in
         let m = try requireModel(model).model
@@ -237,15 +267,13 @@ public func sf_model_score_batch(_ model: OpaquePointer?, _ limits: UnsafePointe
         guard count >= 0 else { throw SFError(.invalidArgument, "count \(count) is negative") }
         guard count > 0 else { return }
         guard let scores else { throw SFError(.invalidArgument, "scores is NULL") }
-        guard let paths else { throw SFError(.invalidArgument, "paths is NULL") }
+        if let itemsNull { throw SFError(.invalidArgument, "\(itemsNull) is NULL") }
         for i in 0..<count { _ = try checkScore(scores + i) }
         nonisolated(unsafe) let scoresP = scores
-        nonisolated(unsafe) let pathsP = paths
         try reportBatch(count: count, itemErrors: itemErrors, failed: failed) {
             Batch.run(count: count, threads: Int(threads)) { (i) throws(SFError) in
                 writeScore(nil, scoresP + i)  // a failed item's score is zeroed
-                guard let path = pathsP[i] else { throw SFError(.invalidArgument, "paths[\(i)] is NULL") }
-                writeScore(ScoreResult(try pipeline.assess(.file(path), with: m)), scoresP + i)
+                writeScore(ScoreResult(try pipeline.assess(try source(i), with: m)), scoresP + i)
             }
         }
     }

@@ -2,6 +2,7 @@
 size, shape and pixel format of a numpy image array."""
 from __future__ import annotations
 
+import ctypes
 import os
 
 import numpy as np
@@ -64,6 +65,34 @@ def encoded_input(image, limits=None, *, model: bool = False):
         return data, data, size
     arr = np.frombuffer(mv.cast("B") if mv.format != "B" or mv.ndim != 1 else mv, dtype=np.uint8)
     return arr, arr.ctypes.data if size else None, size
+
+
+def is_encoded(x) -> bool:
+    """True for an encoded image held in memory (bytes-like)."""
+    return isinstance(x, (bytes, bytearray, memoryview))
+
+
+def encoded_items(items):
+    """(owners, data, sizes) for a batch of encoded images in memory: the
+    ctypes arrays of `const void *` and `size_t` that sf_*_batch_memory
+    take, without copying the buffers (a non-contiguous memoryview is
+    copied). Size limits are the library's business here: an oversized item
+    is that item's error, not the batch's. Keep `owners` alive during the
+    call."""
+    owners = []
+    for x in items:
+        if isinstance(x, bytes):
+            owners.append(np.frombuffer(x, dtype=np.uint8))
+            continue
+        mv = memoryview(x)
+        if not mv.c_contiguous:
+            owners.append(np.frombuffer(mv.tobytes(), dtype=np.uint8))
+        else:
+            owners.append(np.frombuffer(mv.cast("B") if mv.format != "B" or mv.ndim != 1 else mv, dtype=np.uint8))
+    n = len(owners)
+    data = (ctypes.c_void_p * max(n, 1))(*[a.ctypes.data if a.size else None for a in owners])
+    sizes = (ctypes.c_size_t * max(n, 1))(*[a.size for a in owners])
+    return owners, data, sizes
 
 
 def array_input(a: np.ndarray, channels):

@@ -197,6 +197,8 @@ def _declare(lib):
         "sf_features_image": (S, [vp, vp, P(c_double), c_size_t, P(c_size_t), E]),
         "sf_features_batch": (S, [vp, P(c_char_p), c_size_t, c_uint, P(c_double), c_size_t,
                                   P(c_size_t), E, P(c_size_t), E]),
+        "sf_features_batch_memory": (S, [vp, P(c_void_p), P(c_size_t), c_size_t, c_uint, P(c_double), c_size_t,
+                                         P(c_size_t), E, P(c_size_t), E]),
         # models
         "sf_model_load_file": (S, [vp, c_char_p, P(vp), E]),
         "sf_model_load_memory": (S, [vp, c_void_p, c_size_t, P(vp), E]),
@@ -215,6 +217,8 @@ def _declare(lib):
         "sf_model_score_pixels": (S, [vp, vp, c_void_p, c_size_t, c_uint32, c_uint32, c_size_t, c_int,
                                       P(SfScore), E]),
         "sf_model_score_batch": (S, [vp, vp, P(c_char_p), c_size_t, c_uint, P(SfScore), E, P(c_size_t), E]),
+        "sf_model_score_batch_memory": (S, [vp, vp, P(c_void_p), P(c_size_t), c_size_t, c_uint, P(SfScore), E,
+                                            P(c_size_t), E]),
         "sf_model_score_features_batch": (S, [vp, P(c_double), c_size_t, c_size_t, P(SfScore), E]),
     }
     # every enum's sf_X_name / sf_X_from_name (sf_status_from_name for statuses)

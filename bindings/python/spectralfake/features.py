@@ -9,7 +9,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from ._constants import Status
-from ._inputs import array_input, encoded_input, kind, path_bytes, threads_arg
+from ._inputs import array_input, encoded_input, encoded_items, is_encoded, kind, path_bytes, threads_arg
 from ._lib import SfError
 from .errors import BatchError, error, raise_for
 from .settings import Context, Limits, context
@@ -75,12 +75,15 @@ def radial_profile(image, *, preset: str = "celeba", channels: str | None = None
     return _call_features(context(preset, limits, **overrides), image, channels)
 
 
-def features_batch(paths: Iterable, preset: str = "celeba", threads: int | None = None, *,
+def features_batch(items: Iterable, preset: str = "celeba", threads: int | None = None, *,
                    limits: Limits | None = None, errors: str = "raise", **overrides):
-    """Features of many files computed on native threads (threads=None: one
-    per CPU). Returns an array of shape (len(paths), n).
+    """Features of many images computed on native threads (threads=None: one
+    per CPU). Returns an array of shape (len(items), n).
 
-    errors="raise" raises BatchError if any file fails (its ``failures`` and
+    items: paths, or encoded JPEG/PNG images in memory (bytes, bytearray,
+    memoryview; one native call for the whole batch, e.g. a Spark
+    partition's files); not a mix of both.
+    errors="raise" raises BatchError if any item fails (its ``failures`` and
     partial ``result`` are attached); errors="return" returns
     ``(X, failures)`` where failures is a list of (index, SpectralFakeError)
     and failed rows are zeros. The feature count must not depend on the image
@@ -88,32 +91,41 @@ def features_batch(paths: Iterable, preset: str = "celeba", threads: int | None 
     """
     if errors not in ("raise", "return"):
         raise ValueError("errors must be 'raise' or 'return'")
-    paths = [os.fspath(p) for p in paths]
+    items = list(items)
+    encoded = bool(items) and all(is_encoded(x) for x in items)
+    if not encoded:
+        items = [os.fspath(p) for p in items]
+    names = [None] * len(items) if encoded else items
     ctx = context(preset, limits, **overrides)
     lib = ctx._lib
-    n = len(paths)
+    n = len(items)
     if ctx.settings.interpolate:
         row = int(ctx.settings.n)
     else:
-        row = _raw_row_length(ctx, paths)
+        row = _raw_row_length(ctx, items, encoded)
     out = np.zeros((n, row), dtype=np.float64)
     if n == 0:
         return (out, []) if errors == "return" else out
-    arr = (c_char_p * n)(*[path_bytes(p) for p in paths])
     counts = (c_size_t * n)()
     item_errors = (SfError * n)()
     failed = c_size_t()
     err = SfError()
-    st = lib.sf_features_batch(ctx.handle, arr, n, threads_arg(threads),
-                               out.ctypes.data_as(ctypes.POINTER(c_double)), row, counts, item_errors,
-                               byref(failed), byref(err))
+    optr = out.ctypes.data_as(ctypes.POINTER(c_double))
+    if encoded:
+        keep, data, sizes = encoded_items(items)
+        st = lib.sf_features_batch_memory(ctx.handle, data, sizes, n, threads_arg(threads), optr, row, counts,
+                                          item_errors, byref(failed), byref(err))
+    else:
+        arr = (c_char_p * n)(*[path_bytes(p) for p in items])
+        st = lib.sf_features_batch(ctx.handle, arr, n, threads_arg(threads), optr, row, counts, item_errors,
+                                   byref(failed), byref(err))
     if st not in (Status.SF_OK, Status.SF_ERR_BATCH_PARTIAL):
         raise_for(st, err)
     failures = []
     if st == Status.SF_ERR_BATCH_PARTIAL:
         for i in range(n):
             if item_errors[i].status != Status.SF_OK:
-                failures.append((i, error(item_errors[i].status, item_errors[i], paths[i])))
+                failures.append((i, error(item_errors[i].status, item_errors[i], names[i])))
     if errors == "return":
         return out, failures
     if failures:
@@ -121,13 +133,18 @@ def features_batch(paths: Iterable, preset: str = "celeba", threads: int | None 
     return out
 
 
-def _raw_row_length(ctx: Context, paths: Sequence[str]) -> int:
+def _raw_row_length(ctx: Context, items: Sequence, encoded: bool = False) -> int:
     """Raw-profile row length: decode the first readable image's size."""
     lib = ctx._lib
-    for p in paths:
+    for p in items:
         img = c_void_p()
         err = SfError()
-        if lib.sf_image_decode_file(ctx.handle, path_bytes(p), byref(img), byref(err)) == Status.SF_OK:
+        if encoded:
+            keep, data, size = encoded_input(p, ctx.limits)
+            st = lib.sf_image_decode_memory(ctx.handle, data, size, byref(img), byref(err))
+        else:
+            st = lib.sf_image_decode_file(ctx.handle, path_bytes(p), byref(img), byref(err))
+        if st == Status.SF_OK:
             w, h = lib.sf_image_width(img), lib.sf_image_height(img)
             lib.sf_image_free(img)
             n = c_size_t()

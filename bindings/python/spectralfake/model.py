@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _lib
 from ._constants import Label, Note, Status, ValueKind, Verdict
-from ._inputs import array_input, encoded_input, kind, path_bytes, threads_arg
+from ._inputs import array_input, encoded_input, encoded_items, is_encoded, kind, path_bytes, threads_arg
 from ._lib import SfError, SfScore, SfSettings
 from .errors import BatchError, error, message_struct, raise_for
 from .settings import Limits, limits_pointer, name_of, settings_dict
@@ -174,23 +174,38 @@ class Model:
                                                         rows, X.shape[1], scores, byref(err)), err)
             return list(scores)[:rows]
         items = list(X)
-        if items and all(isinstance(p, (str, os.PathLike)) for p in items):
-            n = len(items)
-            paths = [os.fspath(p) for p in items]
-            arr = (c_char_p * n)(*[path_bytes(p) for p in paths])
-            scores = self._new_scores(n)
-            errors = (SfError * n)()
-            failed = c_size_t()
-            err = SfError()
-            st = lib.sf_model_score_batch(self._handle, limits_pointer(self._limits), arr, n,
-                                          threads_arg(threads), scores, errors, byref(failed),
-                                          byref(err))
-            if st == Status.SF_ERR_BATCH_PARTIAL:
-                fails = [(i, error(errors[i].status, errors[i], paths[i])) for i in range(n) if errors[i].status]
+        if items and (all(isinstance(p, (str, os.PathLike)) for p in items) or all(is_encoded(p) for p in items)):
+            scores, fails, err = self._batch(items, threads)
+            if fails:
                 raise BatchError(Status.SF_ERR_BATCH_PARTIAL, err.message.decode("utf-8", "replace"), fails, None)
-            raise_for(st, err)
-            return list(scores)
+            return scores
         return [self._score_one(x) for x in items]
+
+    def _batch(self, items, threads=None):
+        """(scores, failures, err) of paths, or of encoded images in memory,
+        scored on native threads in one call; failures: (index,
+        SpectralFakeError) of the items that failed (their scores are
+        zeroed)."""
+        lib = self._lib
+        n = len(items)
+        encoded = n > 0 and all(is_encoded(x) for x in items)
+        names = [None] * n if encoded else [os.fspath(p) for p in items]
+        scores = self._new_scores(n)
+        errors = (SfError * max(n, 1))()
+        failed = c_size_t()
+        err = SfError()
+        if encoded:
+            keep, data, sizes = encoded_items(items)
+            st = lib.sf_model_score_batch_memory(self._handle, limits_pointer(self._limits), data, sizes, n,
+                                                 threads_arg(threads), scores, errors, byref(failed), byref(err))
+        else:
+            arr = (c_char_p * max(n, 1))(*[path_bytes(p) for p in names])
+            st = lib.sf_model_score_batch(self._handle, limits_pointer(self._limits), arr, n,
+                                          threads_arg(threads), scores, errors, byref(failed), byref(err))
+        if st not in (Status.SF_OK, Status.SF_ERR_BATCH_PARTIAL):
+            raise_for(st, err)
+        fails = [(i, error(errors[i].status, errors[i], names[i])) for i in range(n) if errors[i].status]
+        return list(scores)[:n], fails, err
 
     def _score_one(self, image, channels=None):
         lib = self._lib
@@ -254,7 +269,25 @@ class Model:
         s = self._score_one(image, channels)
         return self._record(os.fspath(image) if isinstance(image, (str, os.PathLike)) else None, s)
 
-    def score_files(self, paths, threads=None) -> list[dict]:
-        """score_file for many paths on native threads."""
-        paths = [os.fspath(p) for p in paths]
-        return [self._record(p, s) for p, s in zip(paths, self._scores(paths, threads))]
+    def score_files(self, items, threads=None, errors: str = "raise"):
+        """score_file for many images on native threads, in one call: paths,
+        or encoded JPEG/PNG images in memory (bytes-like; their records'
+        "path" is None). errors="raise" raises BatchError when some fail;
+        errors="return" returns ``(records, failures)`` with None for each
+        failed item's record and failures a list of (index,
+        SpectralFakeError)."""
+        if errors not in ("raise", "return"):
+            raise ValueError("errors must be 'raise' or 'return'")
+        items = list(items)
+        encoded = bool(items) and all(is_encoded(x) for x in items)
+        if not encoded:
+            items = [os.fspath(p) for p in items]
+        scores, fails, err = self._batch(items, threads)
+        failed = {i for i, _ in fails}
+        records = [None if i in failed else self._record(None if encoded else items[i], s)
+                   for i, s in enumerate(scores)]
+        if errors == "return":
+            return records, fails
+        if fails:
+            raise BatchError(Status.SF_ERR_BATCH_PARTIAL, err.message.decode("utf-8", "replace"), fails, None)
+        return records
