@@ -106,6 +106,15 @@ test-exiftool: build test-deps
 	@$(MAKE) --no-print-directory deps APT_PACKAGES="libimage-exiftool-perl"
 	$(PYTHON) -m pytest -q -rs Tests/exiftool
 
+# spectralfake.spark on a local[2] Spark (loopback only; Java 17 is on the
+# machine): score_images / features_images against the library's batch calls
+# and the command line, error rows for bad files.
+SPARK_PY_PACKAGES := pyspark==4.3.* "pandas<3" pyarrow
+.PHONY: test-spark
+test-spark: build test-deps
+	@$(PYTHON) scripts/ensure_py_deps.py $(SPARK_PY_PACKAGES)
+	PYSPARK_PYTHON=$(PYTHON) SPARK_LOCAL_IP=127.0.0.1 $(PYTHON) -m pytest -q -rs Tests/spark
+
 # Bounded cost per input (docs/hardening.md): costly inputs generated at
 # test time through the C ABI (dist/bin/sf-cost-probe) and Python, each in a
 # child process with a time and an RSS bound, and under a sweep of
