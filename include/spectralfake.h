@@ -59,8 +59,9 @@
  *   100 scans of a progressive JPEG), max_jpeg_passes (default 10 passes of
  *   progressive work), max_input_bytes (default 256 MiB per encoded image),
  *   max_ancillary_bytes (default 16 MiB of metadata), max_decode_memory
- *   (default 1 GiB), max_milliseconds (default none) and max_model_bytes
- *   (default 64 MiB per model file). A 0 disables a limit. Each limit has
+ *   (default 1 GiB), max_milliseconds (default none), max_pixels_per_byte
+ *   (default 1024, for images over 4 MP) and max_model_bytes (default 64
+ *   MiB per model file). A 0 disables a limit. Each limit has
  *   its own status code, and its message gives the limit's name, its value
  *   and the value seen.
  *
@@ -82,9 +83,9 @@
  *   bytes a pixel) and the ring map (2 bytes a pixel). Measured peaks of a
  *   whole process: about 140 MB for a 12 MP photo, 733 MB for the largest
  *   image the defaults allow (8192 x 8192, baseline or progressive JPEG or
- *   PNG; 2.4 to 3.8 s). A file of a few hundred bytes may declare, and
- *   genuinely be, such an image. Lower max_pixels to serve many calls at
- *   once. Between calls the library keeps FFT buffers and ring maps only
+ *   PNG; 2.4 to 3.8 s), and such a call needs a file of at least 64 KiB
+ *   (max_pixels_per_byte): a small file cannot declare a huge image. Lower
+ *   max_pixels to serve many calls at once. Between calls the library keeps FFT buffers and ring maps only
  *   of images up to about 4 megapixels (64 MiB of each at most);
  *   sf_trim_caches releases them.
  *
@@ -296,6 +297,13 @@ typedef struct sf_limits {
                                      a 1024x1024 gray image) is always allowed, so small images with
                                      long legal scan scripts still decode. Scans that repeat a first
                                      pass of a coefficient are always refused. */
+    uint32_t max_pixels_per_byte; /* an encoded image of more than 2^22 pixels (4 MP) must have at
+                                     least one byte per this many pixels; default 1024; 0 = unlimited.
+                                     Genuine photos have 1 to 30 pixels per byte (a flat synthetic
+                                     image a few hundred); a file far smaller than its declared image
+                                     (a 138-byte JPEG of 8192x8192) would decode mostly from nothing and
+                                     cost a full decode and FFT. SF_ERR_LIMIT_PIXELS. Since 1.3. */
+    uint32_t reserved1;           /* 0 */
 } sf_limits;
 
 /* Fills *limits with the defaults and sets limits->struct_size. */

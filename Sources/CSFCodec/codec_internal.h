@@ -42,6 +42,8 @@ static inline uint64_t sfc_jpeg_work_budget(uint64_t pass_blocks, uint32_t max_p
     const uint64_t w = pass_blocks * max_passes;
     return w > SFC_JPEG_WORK_FLOOR ? w : SFC_JPEG_WORK_FLOOR;
 }
+/* Images up to this many pixels are never refused by max_pixels_per_byte. */
+#define SFC_DENSITY_FREE_PIXELS (1ull << 22)
 /* Compressed image data a PNG may still hold after its last row. */
 #define SFC_MAX_PNG_TRAILING_IDAT 65536u
 

@@ -66,6 +66,14 @@ int sfc_check_limits(uint64_t w, uint64_t h, const sfc_limits *lim, char *msg, s
                     (unsigned long long)lim->max_pixels);
         return SF_ERR_LIMIT_PIXELS;
     }
+    if (lim->max_pixels_per_byte && w * h > SFC_DENSITY_FREE_PIXELS &&
+        w * h / lim->max_pixels_per_byte > lim->input_bytes) {
+        sfc_set_msg(msg, cap, "image declares %llux%llu = %llu pixels in a %llu-byte file, over %u pixels per byte "
+                    "(limit max_pixels_per_byte; genuine photos have 1 to 30): it would decode mostly from nothing",
+                    (unsigned long long)w, (unsigned long long)h, (unsigned long long)(w * h),
+                    (unsigned long long)lim->input_bytes, lim->max_pixels_per_byte);
+        return SF_ERR_LIMIT_PIXELS;
+    }
     if (lim->max_memory && w * h > lim->max_memory) {
         sfc_set_msg(msg, cap, "a %llux%llu image needs %llu bytes of pixels, over the limit max_decode_memory = %llu",
                     (unsigned long long)w, (unsigned long long)h, (unsigned long long)(w * h),

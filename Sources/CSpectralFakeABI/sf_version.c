@@ -8,7 +8,7 @@
 _Static_assert(sizeof(sf_settings) == 48, "sf_settings v1 layout changed");
 _Static_assert(offsetof(sf_settings, n) == 16, "sf_settings v1 layout changed");
 _Static_assert(offsetof(sf_limits, max_ancillary_bytes) == 48, "sf_limits v1 layout changed (1.3 fields must follow it)");
-_Static_assert(sizeof(sf_limits) == 72, "sf_limits v2 layout changed");
+_Static_assert(sizeof(sf_limits) == 80, "sf_limits v2 layout changed");
 _Static_assert(offsetof(sf_limits, fft_planning) == 28, "sf_limits v1 layout changed");
 _Static_assert(sizeof(sf_error) == 4 + SF_MESSAGE_MAX, "sf_error layout changed");
 _Static_assert(offsetof(sf_score, verdict) == 40, "sf_score v1 layout changed (1.2 fields must follow it)");

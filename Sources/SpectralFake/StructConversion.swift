@@ -93,6 +93,7 @@ func cLimits(_ d: Limits, structSize: Int) -> sf_limits {
     l.max_decode_memory = d.maxDecodeMemory
     l.max_milliseconds = d.maxMilliseconds
     l.max_jpeg_passes = d.maxJPEGPasses
+    l.max_pixels_per_byte = d.maxPixelsPerByte
     return l
 }
 
@@ -111,6 +112,7 @@ func readLimits(_ p: UnsafePointer<sf_limits>?) throws(SFError) -> Limits {
     out.maxDecodeMemory = l.max_decode_memory
     out.maxMilliseconds = l.max_milliseconds
     out.maxJPEGPasses = l.max_jpeg_passes
+    out.maxPixelsPerByte = l.max_pixels_per_byte
     out.fftPlanning = try .fromC(l.fft_planning, field: "sf_limits.fft_planning")
     return out
 }

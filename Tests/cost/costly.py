@@ -101,10 +101,11 @@ def jpeg_baseline_empty(w: int = 8192, h: int = 8192) -> bytes:
 
 
 def jpeg_one_block(w: int = 8192, h: int = 8192) -> bytes:
-    """300 bytes declaring a w x h baseline gray JPEG whose first block has
+    """138 bytes declaring a w x h baseline gray JPEG whose first block has
     one AC coefficient and whose data then ends (libjpeg fills the rest with
-    zeros, as OpenCV's decode does): a genuine, non-constant image of that
-    size, which costs a full decode and FFT."""
+    zeros, as OpenCV's decode does): a non-constant image of that size made
+    almost entirely from nothing, which would cost a full decode and FFT.
+    Refused by max_pixels_per_byte."""
     dqt = _seg(0xDB, b"\x00" + bytes([255] * 64))
     dc = b"\x00" + bytes([1] + [0] * 15) + b"\x00"             # DC: "0" = category 0
     ac = b"\x10" + bytes([1, 1] + [0] * 14) + b"\x00\x01"      # AC: "0" = EOB, "10" = run 0 size 1
@@ -267,6 +268,24 @@ def model_long_coef(n: int = 8_000_000) -> bytes:
 # ------------------------------------------------------------------ cases
 
 
+def jpeg_photo_8192() -> bytes:
+    """A genuine 8192x8192 gray photo-like JPEG (1/f noise, q90, ~20 MB): the
+    legitimate worst case at the default limits, which must stay decodable."""
+    import cv2
+    import numpy as np
+
+    side = 1024
+    rng = np.random.default_rng(8192)
+    f = np.hypot(np.fft.fftfreq(side)[:, None], np.fft.rfftfreq(side)[None, :])
+    f[0, 0] = 1
+    x = np.fft.irfft2((rng.standard_normal(f.shape) + 1j * rng.standard_normal(f.shape)) / f, s=(side, side))
+    tile = (x - x.min()) / (x.max() - x.min()) * 220
+    img = np.tile(tile, (8, 8)) + rng.integers(0, 30, (8 * side, 8 * side))
+    ok, buf = cv2.imencode(".jpg", np.clip(img, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 90])
+    assert ok
+    return buf.tobytes()
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -289,8 +308,10 @@ CASES = [
          jpeg_huffman_dc_scans, ext=".jpg"),
     Case("jpeg-8192-no-data", "8192x8192 baseline gray, no entropy data (300 bytes)",
          jpeg_baseline_empty, ext=".jpg"),
-    Case("jpeg-8192-one-block", "8192x8192 baseline gray, one block of data (300 bytes): a genuine image",
+    Case("jpeg-8192-one-block", "8192x8192 baseline gray, one block of data, then the end (138 bytes)",
          jpeg_one_block, ext=".jpg"),
+    Case("jpeg-8192-photo", "a genuine 8192x8192 photo (q90): the legitimate worst case", jpeg_photo_8192,
+         ext=".jpg"),
     Case("jpeg-300-app-segments", "300 APP2 segments of 64 KB before a 64x64 image",
          jpeg_many_app_segments, ext=".jpg"),
     Case("jpeg-100k-com-markers", "100,000 empty COM segments", jpeg_many_markers, ext=".jpg"),

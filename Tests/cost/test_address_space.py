@@ -47,13 +47,13 @@ def inputs(tmp_path_factory):
     photo = d / "photo-4096-progressive.jpg"
     genuine_progressive(photo)
     out = {"photo-4096-progressive": (photo, "image", "default")}
-    for name in ("jpeg-8192-one-block", "png-1000000x9-limits-off", "png-1000-ztxt", "model-8m-coefficients"):
+    for name in ("jpeg-8192-photo", "png-1000000x9-limits-off", "png-1000-ztxt", "model-8m-coefficients"):
         c = costly.BY_NAME[name]
         out[name] = (costly.write(c, d), c.kind, c.limits)
     return out
 
 
-NAMES = ["photo-4096-progressive", "jpeg-8192-one-block", "png-1000000x9-limits-off", "png-1000-ztxt",
+NAMES = ["photo-4096-progressive", "jpeg-8192-photo", "png-1000000x9-limits-off", "png-1000-ztxt",
          "model-8m-coefficients"]
 
 

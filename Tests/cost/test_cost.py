@@ -34,8 +34,9 @@ EXPECTED = {
     "jpeg-wide-100-band-scans": "SF_ERR_LIMIT_SCANS",      # over max_jpeg_passes, found before decoding
     "jpeg-cmyk-100-band-scans": "SF_ERR_LIMIT_SCANS",
     "jpeg-huffman-100-dc-scans": "SF_ERR_CORRUPT",
-    "jpeg-8192-no-data": "SF_ERR_CONSTANT_IMAGE",         # found before the FFT
-    "jpeg-8192-one-block": "SF_OK",                        # a genuine 67 MP image: full decode and FFT
+    "jpeg-8192-no-data": "SF_ERR_LIMIT_PIXELS",           # 67 MP from 136 bytes: max_pixels_per_byte
+    "jpeg-8192-one-block": "SF_ERR_LIMIT_PIXELS",          # 67 MP from 138 bytes: max_pixels_per_byte
+    "jpeg-8192-photo": "SF_OK",                            # a genuine 67 MP photo: full decode and FFT
     "jpeg-300-app-segments": "SF_ERR_LIMIT_ANCILLARY",
     "jpeg-100k-com-markers": "SF_ERR_LIMIT_ANCILLARY",
     "png-1000-ztxt": "SF_OK",                              # text chunks skipped unread
@@ -94,7 +95,7 @@ def test_cost_is_bounded(name, via, cases_dir, probe):
 
 
 @pytest.mark.parametrize("name", ["jpeg-cmyk-100-dc-scans", "png-zlib-tail-10g", "png-22m-plte",
-                                  "png-1000-ztxt", "jpeg-8192-one-block"])
+                                  "png-1000-ztxt", "jpeg-8192-one-block", "jpeg-8192-photo"])
 @pytest.mark.parametrize("via", ["c", "python"])
 def test_cost_is_bounded_from_memory(name, via, cases_dir, probe):
     """The same through sf_features_memory / features(bytes)."""
@@ -109,7 +110,7 @@ def test_time_budget_stops_a_call(via, cases_dir, probe):
     """max_milliseconds: a genuine 67 MP image with a 30 ms budget stops
     with SF_ERR_LIMIT_TIME at a stage boundary, well before the 2 s the
     whole call takes."""
-    case = costly.BY_NAME["jpeg-8192-one-block"]
+    case = costly.BY_NAME["jpeg-8192-photo"]
     path = costly.write(case, cases_dir)
     o = runner.run(runner.command("c" if via == "c" else "py", path, ms=30), TIMEOUT)
     assert o.clean, o
@@ -121,7 +122,7 @@ def test_large_buffers_are_not_kept(cases_dir, probe):
     """After a 67 MP image the process keeps no large buffer (the FFT pool
     and the ring-map cache keep only buffers of images up to ~4 MP), and
     sf_trim_caches releases what is kept."""
-    path = costly.write(costly.BY_NAME["jpeg-8192-one-block"], cases_dir)
+    path = costly.write(costly.BY_NAME["jpeg-8192-photo"], cases_dir)
     cmd = [str(probe), "--trim", str(path)]
     o = runner.run(cmd, TIMEOUT)
     assert o.clean and o.result["status"] == "SF_OK", o

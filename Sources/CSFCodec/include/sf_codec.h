@@ -27,6 +27,8 @@ typedef struct sfc_limits {
     uint64_t max_ancillary;  /* bytes of metadata (JPEG APPn/COM, PNG ancillary chunks); 0 = no limit */
     uint64_t deadline_ns;    /* CLOCK_MONOTONIC nanoseconds after which decoding stops; 0 = none */
     uint32_t budget_ms;      /* the call's max_milliseconds, for messages */
+    uint32_t max_pixels_per_byte; /* above 2^22 pixels: pixels per byte of input; 0 = no limit */
+    uint64_t input_bytes;    /* size of the encoded input (for max_pixels_per_byte) */
 } sfc_limits;
 
 typedef struct sfc_image {

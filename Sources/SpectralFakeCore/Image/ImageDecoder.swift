@@ -115,7 +115,8 @@ public enum ImageDecoder {
         var lim = sfc_limits(max_pixels: limits.maxPixels, max_width: limits.maxWidth,
                              max_height: limits.maxHeight, max_scans: limits.maxJPEGScans,
                              max_passes: limits.maxJPEGPasses, max_memory: limits.maxDecodeMemory,
-                             max_ancillary: limits.maxAncillaryBytes, deadline_ns: deadline.nanoseconds, budget_ms: deadline.budget)
+                             max_ancillary: limits.maxAncillaryBytes, deadline_ns: deadline.nanoseconds, budget_ms: deadline.budget,
+                             max_pixels_per_byte: limits.maxPixelsPerByte, input_bytes: UInt64(data.count))
         var img = sfc_image()
         var msg = [CChar](repeating: 0, count: 512)
         let base = data.baseAddress?.assumingMemoryBound(to: UInt8.self)

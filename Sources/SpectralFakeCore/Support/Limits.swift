@@ -27,6 +27,9 @@ public struct Limits: Sendable, Equatable {
     public var maxMilliseconds: UInt32 = 0
     /// Progressive JPEG work in passes over all coefficient blocks.
     public var maxJPEGPasses: UInt32 = Limits.defaultMaxJPEGPasses
+    /// Images over 4 megapixels must come in at least one input byte per
+    /// this many pixels (a tiny file declaring a huge image).
+    public var maxPixelsPerByte: UInt32 = Limits.defaultMaxPixelsPerByte
     /// How FFT plans are made (a speed policy; results agree to ~1e-16).
     public var fftPlanning: FFTPlanning = .auto
 
@@ -38,6 +41,7 @@ public struct Limits: Sendable, Equatable {
     public static let defaultMaxAncillaryBytes: UInt64 = 16 << 20 // 16 MiB
     public static let defaultMaxDecodeMemory: UInt64 = 1 << 30    // 1 GiB
     public static let defaultMaxJPEGPasses: UInt32 = 10
+    public static let defaultMaxPixelsPerByte: UInt32 = 1024
 
     public init() {}
 

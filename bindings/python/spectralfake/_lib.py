@@ -55,6 +55,8 @@ class SfLimits(Structure):
         ("max_decode_memory", c_uint64),
         ("max_milliseconds", c_uint32),
         ("max_jpeg_passes", c_uint32),
+        ("max_pixels_per_byte", c_uint32),
+        ("reserved1", c_uint32),
     ]
 
 

@@ -116,14 +116,15 @@ class Limits:
     Defaults: max_pixels=2**26, max_width=max_height=32768, max_jpeg_scans=100,
     max_jpeg_passes=10, max_input_bytes=256 MiB, max_model_bytes=64 MiB,
     max_ancillary_bytes=16 MiB (metadata), max_decode_memory=1 GiB,
-    max_milliseconds=0 (no time budget); fft_planning="auto" ("estimate" for
+    max_milliseconds=0 (no time budget), max_pixels_per_byte=1024 (images over
+    4 MP need a file of at least one byte per 1024 pixels); fft_planning="auto" ("estimate" for
     bit-reproducible runs, "measure" to plan at once). Each integer must fit
     its C field (uint32 or uint64): a larger value is refused, never wrapped.
     """
 
     _FIELDS = ("max_pixels", "max_width", "max_height", "max_jpeg_scans", "max_input_bytes",
                "max_model_bytes", "max_ancillary_bytes", "max_decode_memory", "max_milliseconds",
-               "max_jpeg_passes", "fft_planning")
+               "max_jpeg_passes", "max_pixels_per_byte", "fft_planning")
 
     def __init__(self, **kw):
         unknown = set(kw) - set(self._FIELDS)
