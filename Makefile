@@ -74,6 +74,35 @@ examples: build
 	cc -std=c11 -O2 -Wall -Wextra -Werror examples/c/score.c $$(pkg-config --cflags --libs spectralfake) \
 	   -Wl,-rpath,$(DIST)/lib -o $(DIST)/bin/sf-score
 
+# GIMP 2.10 plug-in (bindings/gimp/README.md): built against $(DIST) through
+# pkg-config, with an rpath to $(DIST)/lib, as $(DIST)/bin/spectralfake-gimp;
+# `make gimp-plugin` installs it into GIMP_PLUGIN_DIR (default: the user's
+# GIMP 2.10 plug-in folder, made by a first headless GIMP run if missing).
+# `make test-gimp`: Tests/gimp, headless GIMP in a temporary HOME.
+GIMP_APT_PACKAGES := gimp libgimp2.0-dev
+GIMP_USER_PLUGIN_DIR := $(or $(XDG_CONFIG_HOME),$(HOME)/.config)/GIMP/2.10/plug-ins
+GIMP_PLUGIN_DIR ?= $(GIMP_USER_PLUGIN_DIR)
+.PHONY: gimp-plugin gimp-plugin-build test-gimp
+gimp-plugin-build: build
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(GIMP_APT_PACKAGES)"
+	@mkdir -p $(DIST)/bin
+	cc -std=gnu11 -O2 -Wall -Wextra -Werror bindings/gimp/spectralfake-gimp.c \
+	   $$(pkg-config --cflags --libs gimp-2.0 gegl-0.4 json-glib-1.0) \
+	   $$(pkg-config --define-variable=prefix=$(DIST) --cflags --libs spectralfake) \
+	   -Wl,-rpath,$(DIST)/lib -o $(DIST)/bin/spectralfake-gimp
+
+gimp-plugin: gimp-plugin-build
+	@if [ ! -d "$(GIMP_PLUGIN_DIR)" ] && [ "$(GIMP_PLUGIN_DIR)" = "$(GIMP_USER_PLUGIN_DIR)" ]; then \
+	  echo "creating the GIMP 2.10 profile: gimp -i -b '(gimp-quit 0)'"; \
+	  timeout 300 gimp -i -b '(gimp-quit 0)' >/dev/null 2>&1 </dev/null || true; \
+	fi
+	@mkdir -p "$(GIMP_PLUGIN_DIR)"
+	install -m 755 $(DIST)/bin/spectralfake-gimp "$(GIMP_PLUGIN_DIR)/spectralfake-gimp"
+	@echo "installed $(GIMP_PLUGIN_DIR)/spectralfake-gimp (restart GIMP: Image > Analyze > Spectral fake check...)"
+
+test-gimp: gimp-plugin-build test-deps
+	SF_DIST=$(DIST) SF_GIMP_PLUGIN=$(DIST)/bin/spectralfake-gimp SF_DATA=$(DATA) $(PYTHON) -m pytest -q -rs Tests/gimp
+
 samples: test-deps
 	@$(PYTHON) scripts/make_samples.py $(SAMPLES)
 
