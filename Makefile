@@ -4,7 +4,8 @@
 #                   each class when ../shared/data exists)
 #   make test       everything CI runs (Swift tests, Python tests through the
 #                   real dist/ library, C examples, hostile-input corpus,
-#                   cost bounds per input)
+#                   cost bounds per input, the integrations: exiftool, GIMP,
+#                   Spark, the wheel, make install)
 #   make bench      speed against the numpy pipelines, ratios printed
 #   make default-model         retrain models/default-model.json (built into
 #                              the library) from ../shared/data
@@ -112,7 +113,8 @@ samples: test-deps
 run: build samples
 	@$(PYTHON) scripts/run_sample_paths.py $(SAMPLES) $(DATA) | $(DIST)/bin/spectralfake score -
 
-test: build test-deps abi-check test-swift test-python test-cli test-c test-leaks test-cost
+test: build test-deps abi-check test-swift test-python test-cli test-c test-leaks test-cost \
+      test-exiftool test-gimp test-spark test-wheel test-install
 	@echo "make test: all passed"
 
 test-swift:
