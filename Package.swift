@@ -5,6 +5,8 @@
 //   CSFCodec          C: libjpeg/libpng decoding to OpenCV-identical gray (statuses
 //                     from the public header)
 //   CFFTW             system library: FFTW 3
+//   CSFKernels        C: the per-pixel and per-coefficient inner loops (exact,
+//                     vectorised)
 //   SpectralFakeCore  Swift algorithms, no C-ABI concerns: Image/ (decoding),
 //                     Spectrum/ (FFT plans, radial bins), Features/ (settings,
 //                     extraction, the Pipeline and batch runner), Model/
@@ -72,7 +74,11 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
         // The built-in model's bytes (models/default-model.json) via #embed.
         .target(name: "CSFModelData", cSettings: [.unsafeFlags(["-Wno-c23-extensions"])]),
-        .target(name: "SpectralFakeCore", dependencies: ["CSFCodec", "CFFTW", "CSFModelData"]),
+        // The pipeline's inner loops (u8 -> double, ring accumulation): C at
+        // -O3, vectorised, with an AVX2 clone picked at load time; no FMA
+        // contraction, so results are bit-identical on every CPU.
+        .target(name: "CSFKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno", "-Wall", "-Wextra"])]),
+        .target(name: "SpectralFakeCore", dependencies: ["CSFCodec", "CFFTW", "CSFModelData", "CSFKernels"]),
         .target(name: "CSpectralFakeABI", cSettings: [.unsafeFlags(["-Wall", "-Wextra"])]),
         .target(name: "SpectralFake", dependencies: ["SpectralFakeCore", "CSpectralFakeABI"],
                 linkerSettings: apiLinker),

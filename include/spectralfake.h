@@ -259,15 +259,18 @@ SF_API const char *sf_preset_name(int preset);
  * agree to about 1e-16 relative, far inside every stated tolerance, but are
  * not always bit-identical. */
 typedef enum sf_fft_planning {
-    /* Default. FFTW_ESTIMATE for the first 31 transforms of an image size in
-     * the process, then a FFTW_MEASURE plan for that size (made once, about
-     * 0.3 s at 1024x1024, by the call that reaches the 32nd use; other
-     * threads meanwhile go on with the first plan). Best for batches. */
+    /* Default. The FFTW_MEASURE plan of the wisdom file when it holds this
+     * size (see FFTW WISDOM below: a lookup, from the first image); else
+     * FFTW_ESTIMATE for the first 7 transforms of the size in the process,
+     * then a FFTW_MEASURE plan (made once, about 0.3 s at 1024x1024, by the
+     * call that reaches the 8th use, which then goes to the wisdom file;
+     * other threads meanwhile go on with the first plan). */
     SF_FFT_PLANNING_AUTO = 0,
     /* Always FFTW_ESTIMATE: no planning pause, bit-reproducible results
      * across runs and threads, about 2x slower transforms at 1024x1024. */
     SF_FFT_PLANNING_ESTIMATE = 1,
-    /* FFTW_MEASURE from the first use of each size (waits for the plan). */
+    /* FFTW_MEASURE from the first use of each size (waits for the plan;
+     * from the wisdom file when it holds the size). */
     SF_FFT_PLANNING_MEASURE = 2
 } sf_fft_planning;
 
@@ -321,6 +324,28 @@ SF_API sf_status sf_fft_planning_from_name(const char *name, int *planning, sf_e
  * burst of work in a long-lived process. Thread-safe: calls running
  * meanwhile keep what they use, later calls rebuild what they need. */
 SF_API void sf_trim_caches(void);
+
+/* FFTW WISDOM (since 1.3). MEASURE plans (sf_fft_planning) cost 0.1-0.4 s
+ * per image size and vary from process to process. The library keeps
+ * FFTW's wisdom (the plans it measured) in a per-user cache file,
+ * $XDG_CACHE_HOME/spectralfake/fftw-wisdom-<FFTW version>-<CPU> (or
+ * ~/.cache/...): read when MEASURE plans are wanted, rewritten atomically
+ * (a new file renamed over the old) after a new size was measured; a
+ * missing, stale or corrupt file is ignored. With it, the default "auto"
+ * policy uses measured plans from the first image of a size it has seen
+ * before (a lookup of a few milliseconds) and every process uses the same
+ * plans; without it, "auto" measures a size at its 8th image. ESTIMATE
+ * plans never use wisdom ("estimate" stays bit-reproducible).
+ * The environment variable SPECTRALFAKE_FFT_WISDOM names another file, or
+ * turns the cache off with "off". */
+
+/* Sets the wisdom file for the process: a path, NULL (no persistence) or ""
+ * (the default above). Thread-safe; applies to plans made afterwards. */
+SF_API sf_status sf_fft_wisdom_set(const char *path, sf_error *err);
+
+/* The wisdom file in use ("" when off). Buffer protocol as
+ * sf_model_class_label. */
+SF_API sf_status sf_fft_wisdom_path(char *buffer, size_t capacity, size_t *length, sf_error *err);
 
 /* -------------------------------------------------------------- context */
 

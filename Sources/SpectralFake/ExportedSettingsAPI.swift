@@ -71,6 +71,22 @@ public func sf_trim_caches() {
     Caches.trim()
 }
 
+@c(sf_fft_wisdom_set)
+public func sf_fft_wisdom_set(_ path: UnsafePointer<CChar>?, _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
+    guarded(err) { () throws(SFError) in
+        FFTWisdom.set(path: path.map { String(cString: $0) })
+    }
+}
+
+@c(sf_fft_wisdom_path)
+public func sf_fft_wisdom_path(_ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+                               _ length: UnsafeMutablePointer<Int>?,
+                               _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
+    guarded(err) { () throws(SFError) in
+        try deliver(text: FFTWisdom.path ?? "", buffer, capacity, length, what: "the wisdom file's path")
+    }
+}
+
 @c(sf_status_name)
 public func sf_status_name(_ status: Int32) -> UnsafePointer<CChar> {
     cName(SFStatus.self, status) ?? StaticCStrings.intern("SF_ERR_UNKNOWN_STATUS")

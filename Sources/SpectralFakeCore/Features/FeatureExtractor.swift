@@ -86,25 +86,21 @@ public enum FeatureExtractor {
         try deadline.check("the FFT")
         // a constant window has no spectrum to speak of: say so before the
         // FFT buffers (8 bytes a pixel) and the ring map are allocated
-        var structured = !image.isConstant(x0: c.x0, y0: c.y0, width: c.width, height: c.height)
-        var profile: [Double] = []
-        if structured {
+        guard image.isConstant(x0: c.x0, y0: c.y0, width: c.width, height: c.height) else {
             let map = try RadialBinMap.map(width: c.width, height: c.height, center: settings.center)
             var acc = try RadialAccumulator(map: map, epsilon: settings.epsilon)
-            structured = try FFT.transform(image, x0: c.x0, y0: c.y0, width: c.width, height: c.height,
-                                           planning: planning) { kx0, n, cols in
+            try FFT.transform(image, x0: c.x0, y0: c.y0, width: c.width, height: c.height,
+                              planning: planning) { kx0, n, cols in
                 acc.add(firstColumn: kx0, count: n, columns: cols)
             }
-            if structured { profile = try acc.finish() }
+            let profile = try acc.finish()
+            try checkFinite(profile, stage: "azimuthal profile")
+            return profile
         }
-        guard structured else {
-            let crop = c.width != image.width || c.height != image.height ? " in the \(c.width)x\(c.height) crop" : ""
-            let v = image.value(x: c.x0, y: c.y0)
-            let shown = v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
-            throw SFError(.constantImage, "image \(image.width)x\(image.height) is constant\(crop) (every pixel is \(shown)): its spectrum has no structure")
-        }
-        try checkFinite(profile, stage: "azimuthal profile")
-        return profile
+        let crop = c.width != image.width || c.height != image.height ? " in the \(c.width)x\(c.height) crop" : ""
+        let v = image.value(x: c.x0, y: c.y0)
+        let shown = v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+        throw SFError(.constantImage, "image \(image.width)x\(image.height) is constant\(crop) (every pixel is \(shown)): its spectrum has no structure")
     }
 
     static func checkFinite(_ v: [Double], stage: String) throws(SFError) {

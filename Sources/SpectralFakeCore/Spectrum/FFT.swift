@@ -1,4 +1,6 @@
 import CFFTW
+import Synchronization
+import CSFKernels
 
 /// The 2-D DFT of gray images via FFTW (see FFTPlans for the blocking).
 ///
@@ -8,8 +10,13 @@ import CFFTW
 /// height (re, im interleaved; column c starts at 2 * c * height doubles).
 /// F[ky][kx'] for kx' > width/2 is conj(F[-ky mod H][width - kx']).
 enum FFT {
-    /// Uses of a size after which `.auto` makes MEASURE plans.
-    static let measureAfterUses = 32
+    /// Uses of a size after which `.auto` makes MEASURE plans (when the
+    /// wisdom file does not already hold them).
+    static let measureAfterUses = 8
+
+    /// Measured plans are kept only when an interleaved timing says they are
+    /// not clearly slower than ESTIMATE (tests of the planning logic turn it off).
+    static let checkMeasuredPlans = Atomic<Bool>(true)
 
     private static let setup: Bool = {
         fftw_make_planner_thread_safe()
@@ -24,9 +31,10 @@ enum FFT {
     /// Makes FFTW's planner safe to call from several threads (once).
     static func ensureSetup() { _ = setup }
 
-    static func makePlans(width: Int, height: Int, flags: UInt32) -> FFTPlans? {
+    static func makePlans(width: Int, height: Int, flags: UInt32,
+                          wisdomOnly: Bool = false) -> (plans: FFTPlans?, pending: FFTWisdom.Pending?) {
         _ = setup
-        return FFTPlans(width: width, height: height, flags: flags)
+        return FFTWisdom.makePlans(width: width, height: height, flags: flags, wisdomOnly: wisdomOnly)
     }
 
     static func plans(width: Int, height: Int, planning: FFTPlanning) throws(SFError) -> FFTPlans {
@@ -34,7 +42,7 @@ enum FFT {
             // FFTW aborts the process when its own allocations fail: make
             // sure first that memory of the order it plans with is there.
             try ensureAllocatable(64 * (width + height) + (8 << 20), "planning a \(width)x\(height) FFT")
-            guard let p = makePlans(width: width, height: height, flags: UInt32(FFTW_ESTIMATE)) else {
+            guard let p = makePlans(width: width, height: height, flags: UInt32(FFTW_ESTIMATE)).plans else {
                 throw SFError(.outOfMemory, "FFTW could not plan a \(width)x\(height) transform")
             }
             return (FFTPlanSet(estimate: p), 1)
@@ -45,22 +53,44 @@ enum FFT {
         case .measure:
             return set.measuredPlan ?? set.measure(wait: true) ?? set.estimate
         case .auto:
-            if let p = set.measuredPlan { return p }
+            if let p = set.measuredPlan ?? set.fromWisdom() { return p }
             let n = set.uses.wrappingAdd(1, ordering: .relaxed).newValue
             if n >= measureAfterUses, let p = set.measure(wait: false) { return p }
             return set.estimate
         }
     }
 
+    /// Seconds of one transform (rows and columns) with `plans` on `buffer`
+    /// (a measurement, for checking a measured plan).
+    static func time(_ plans: FFTPlans, on base: UnsafeMutablePointer<Double>) -> Double {
+        let layout = plans.layout
+        let hw = layout.halfWidth, h = layout.height
+        let rb = min(FFTPlans.rowBlock, h), cb = min(FFTPlans.columnBlock, hw)
+        let t0 = Deadline.now()
+        var ky0 = 0
+        while ky0 < h {
+            let n = min(rb, h - ky0)
+            fftw_execute_dft_r2c(n == rb ? plans.rows : plans.rowsTail!, layout.rowInput(base), layout.spectrum(base, row: ky0))
+            ky0 += n
+        }
+        var kx0 = 0
+        while kx0 < hw {
+            let n = min(cb, hw - kx0)
+            fftw_execute_dft(n == cb ? plans.columns : plans.columnsTail!, layout.spectrum(base, column: kx0),
+                             layout.columnOutput(base))
+            kx0 += n
+        }
+        return Double(Deadline.now() - t0) * 1e-9
+    }
+
     /// Transforms the `width x height` window at (`x0`, `y0`) of `image` and
     /// hands the spectrum to `consume` column block by column block (layout
     /// in the type's documentation; the pointer is valid only during the
-    /// call). Returns false, without the column pass, if every pixel of the
-    /// window has the same value (its spectrum has no structure).
+    /// call). The caller has checked that the window is not constant.
     static func transform<Image: SpectrumInput>(_ image: Image, x0: Int, y0: Int, width: Int, height: Int,
                                                 planning: FFTPlanning,
                                                 consume: (_ firstColumn: Int, _ count: Int, _ columns: UnsafePointer<Double>) throws(SFError) -> Void)
-        throws(SFError) -> Bool {
+        throws(SFError) {
         let p = try plans(width: width, height: height, planning: planning)
         let layout = p.layout
         let buf = try FFTBufferPool.acquire(doubles: layout.doubles)
@@ -70,17 +100,15 @@ enum FFT {
         let rb = min(FFTPlans.rowBlock, height), cb = min(FFTPlans.columnBlock, hw)
         let input = layout.rowInput(base)
         // Rows: convert to doubles in cache, transform each block at once.
-        var differs = false
         var ky0 = 0
         while ky0 < height {
             let n = min(rb, height - ky0)
             for r in 0..<n {
-                differs = image.loadRow(y0 + ky0 + r, x0: x0, y0: y0, count: width, into: input + r * width) || differs
+                image.loadRow(y0 + ky0 + r, x0: x0, count: width, into: input + r * width)
             }
             fftw_execute_dft_r2c(n == rb ? p.rows : p.rowsTail!, input, layout.spectrum(base, row: ky0))
             ky0 += n
         }
-        if !differs { return false }
         // Columns: transform a block into the scratch area, hand it over.
         let out = layout.columnOutput(base)
         var kx0 = 0
@@ -90,7 +118,6 @@ enum FFT {
             try consume(kx0, n, UnsafeRawPointer(out).assumingMemoryBound(to: Double.self))
             kx0 += n
         }
-        return true
     }
 }
 
@@ -99,10 +126,8 @@ enum FFT {
 protocol SpectrumInput {
     var width: Int { get }
     var height: Int { get }
-    /// Writes `count` pixels of row y from column x0 as doubles into d, and
-    /// tells whether any of them differs from the window's first pixel
-    /// (x0, y0).
-    func loadRow(_ y: Int, x0: Int, y0: Int, count: Int, into d: UnsafeMutablePointer<Double>) -> Bool
+    /// Writes `count` pixels of row y from column x0 as doubles into d.
+    func loadRow(_ y: Int, x0: Int, count: Int, into d: UnsafeMutablePointer<Double>)
     /// The pixel at (x, y), for messages.
     func value(x: Int, y: Int) -> Double
     /// True when every pixel of the window equals its first one (checked
@@ -111,17 +136,8 @@ protocol SpectrumInput {
 }
 
 extension GrayImage: SpectrumInput {
-    func loadRow(_ y: Int, x0: Int, y0: Int, count: Int, into d: UnsafeMutablePointer<Double>) -> Bool {
-        let src = storage.base
-        let first = src[y0 * width + x0]
-        let s = src + (y * width + x0)
-        var differs: UInt8 = 0
-        for x in 0..<count {
-            let v = s[x]
-            differs |= v ^ first
-            d[x] = Double(v)
-        }
-        return differs != 0
+    func loadRow(_ y: Int, x0: Int, count: Int, into d: UnsafeMutablePointer<Double>) {
+        sfk_u8_to_double(storage.base + (y * width + x0), d, count)   // sf_kernels.h: vectorised
     }
 
     func value(x: Int, y: Int) -> Double { Double(self[x, y]) }
@@ -140,17 +156,9 @@ extension GrayImage: SpectrumInput {
 }
 
 extension RealImage: SpectrumInput {
-    func loadRow(_ y: Int, x0: Int, y0: Int, count: Int, into d: UnsafeMutablePointer<Double>) -> Bool {
+    func loadRow(_ y: Int, x0: Int, count: Int, into d: UnsafeMutablePointer<Double>) {
         pixels.withUnsafeBufferPointer { src in
-            let first = src[y0 * width + x0]
-            let s = y * width + x0
-            var differs = false
-            for x in 0..<count {
-                let v = src[s + x]
-                differs = differs || v != first
-                d[x] = v
-            }
-            return differs
+            d.update(from: src.baseAddress! + (y * width + x0), count: count)
         }
     }
 

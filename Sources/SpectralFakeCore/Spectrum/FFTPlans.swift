@@ -17,6 +17,8 @@ final class FFTPlans: @unchecked Sendable {
     static let columnBlock = 8   // 8 complex = 128 bytes: same alignment for every block
 
     let layout: FFTLayout
+    /// Made with FFTW_MEASURE (measured now or from wisdom), not ESTIMATE.
+    let isMeasured: Bool
     var width: Int { layout.width }
     var height: Int { layout.height }
     let rows: OpaquePointer
@@ -28,6 +30,7 @@ final class FFTPlans: @unchecked Sendable {
         guard let layout = try? FFTLayout(width: width, height: height),
               let scratch = FFTBuffer(capacity: layout.doubles) else { return nil }
         self.layout = layout
+        isMeasured = flags & UInt32(FFTW_ESTIMATE) == 0
         let hw = layout.halfWidth
         let rb = min(FFTPlans.rowBlock, height), cb = min(FFTPlans.columnBlock, hw)
         let rowTail = height % rb, columnTail = hw % cb
@@ -52,10 +55,13 @@ final class FFTPlans: @unchecked Sendable {
     }
 
     deinit {
-        fftw_destroy_plan(rows)
-        fftw_destroy_plan(columns)
-        if let rowsTail { fftw_destroy_plan(rowsTail) }
-        if let columnsTail { fftw_destroy_plan(columnsTail) }
+        let (r, c, rt, ct) = (rows, columns, rowsTail, columnsTail)
+        FFTWisdom.withPlannerLock {
+            fftw_destroy_plan(r)
+            fftw_destroy_plan(c)
+            if let rt { fftw_destroy_plan(rt) }
+            if let ct { fftw_destroy_plan(ct) }
+        }
     }
 }
 
@@ -110,10 +116,11 @@ struct FFTSize: Hashable, Sendable {
 
 /// How FFTW plans are made (`sf_fft_planning` in the C header).
 public enum FFTPlanning: Int32, ABIEnum {
-    /// FFTW_ESTIMATE for the first uses of an image size; once a size has
-    /// been transformed `FFT.measureAfterUses` times in the process, a
-    /// FFTW_MEASURE plan is made (about 0.3 s at 1024x1024, once) and used
-    /// from then on (2.2x faster execution at 1024x1024).
+    /// The wisdom file's FFTW_MEASURE plan when it holds the size (a
+    /// lookup); else FFTW_ESTIMATE for the first uses of an image size and,
+    /// once a size has been transformed `FFT.measureAfterUses` times in the
+    /// process, a FFTW_MEASURE plan (about 0.3 s at 1024x1024, once; saved
+    /// to the wisdom file) used from then on.
     case auto = 0
     /// Always FFTW_ESTIMATE: cheap plans, bit-reproducible results.
     case estimate = 1
@@ -139,11 +146,31 @@ final class FFTPlanSet: @unchecked Sendable {
     private enum Measured { case none, planning, done(FFTPlans), failed }
     private let measured = Locked<Measured>(.none)
     private let measureLock = Locked<Void>(())
+    private let wisdomTried = Atomic<Bool>(false)
 
     init(estimate: FFTPlans) { self.estimate = estimate }
 
     var measuredPlan: FFTPlans? {
         measured.withLock { if case .done(let p) = $0 { return p } else { return nil } }
+    }
+
+    /// The MEASURE plans from the wisdom file, looked up once (a lookup,
+    /// not a measurement: a few milliseconds). nil when the file does not
+    /// hold this size (or is off).
+    func fromWisdom() -> FFTPlans? {
+        guard !wisdomTried.exchange(true, ordering: .acquiringAndReleasing) else { return measuredPlan }
+        guard FFTWisdom.path != nil else { return nil }
+        let claim: Bool = measured.withLock { state in
+            if case .none = state { state = .planning; return true }
+            return false
+        }
+        guard claim else { return measuredPlan }
+        let plan = measureLock.withLock { _ in
+            FFT.makePlans(width: estimate.width, height: estimate.height, flags: UInt32(FFTW_MEASURE),
+                          wisdomOnly: true).plans
+        }
+        measured.withLock { $0 = plan.map { .done($0) } ?? .none }
+        return plan
     }
 
     /// Makes the MEASURE plan unless it exists or another thread is making
@@ -157,13 +184,37 @@ final class FFTPlanSet: @unchecked Sendable {
             return false
         }
         if !claim {
-            if wait { measureLock.withLock { _ in } }
-            return measuredPlan
+            guard wait else { return measuredPlan }
+            measureLock.withLock { _ in }
+            // a wisdom lookup that found nothing leaves the state at .none: measure now
+            let retry: Bool = measured.withLock { if case .none = $0 { return true } else { return false } }
+            return retry ? measure(wait: true) : measuredPlan
         }
         let plan: FFTPlans? = measureLock.withLock { _ in
-            FFT.makePlans(width: estimate.width, height: estimate.height, flags: UInt32(FFTW_MEASURE))
+            let (p, pending) = FFT.makePlans(width: estimate.width, height: estimate.height, flags: UInt32(FFTW_MEASURE))
+            guard let p else { return nil }
+            // FFTW measures on a machine that may be busy: keep (and save)
+            // the measured plan only if it is not clearly slower than the
+            // ESTIMATE one in an interleaved check (best of 3 each, 1.5x),
+            // else stay with ESTIMATE for this size in this process.
+            guard !FFT.checkMeasuredPlans.load(ordering: .relaxed) || checkedFaster(p) else { return nil }
+            if let pending { FFTWisdom.save(pending) }
+            return p
         }
         measured.withLock { $0 = plan.map { .done($0) } ?? .failed }
         return plan
+    }
+
+    private func checkedFaster(_ m: FFTPlans) -> Bool {
+        guard let buf = try? FFTBufferPool.acquire(doubles: m.layout.doubles) else { return true }
+        defer { FFTBufferPool.release(buf) }
+        let input = m.layout.rowInput(buf.base)
+        for i in 0..<min(FFTPlans.rowBlock, m.height) * m.width { input[i] = Double((i &* 7919) % 251) }
+        var bestM = Double.infinity, bestE = Double.infinity
+        for _ in 0..<3 {
+            bestE = min(bestE, FFT.time(estimate, on: buf.base))
+            bestM = min(bestM, FFT.time(m, on: buf.base))
+        }
+        return bestM <= bestE * 1.5
     }
 }

@@ -1,3 +1,4 @@
+import CSFKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -25,7 +26,7 @@ struct RadialAccumulator: ~Copyable {
     let epsilon: Double
     let slots: Int
     /// Per slot, the running mantissa product and exponent sum side by
-    /// side (one cache line holds both): [P0, E0, P1, E1, ...].
+    /// side (sfk_slot; one cache line holds four): [P0, E0, P1, E1, ...].
     let PE: UnsafeMutableRawBufferPointer
     var columnsSinceRenorm = 0
     /// Bins fed since the last renormalisation (lo > hi: none).
@@ -66,41 +67,28 @@ struct RadialAccumulator: ~Copyable {
         }
     }
 
-    private mutating func add<I: FixedWidthInteger & UnsignedInteger>(
+    private mutating func add<I>(
         _ kx0: Int, _ count: Int, _ columns: UnsafePointer<Double>,
         _ own: UnsafeBufferPointer<I>, _ mirror: UnsafeBufferPointer<I>
     ) {
         let h = map.height
-        let pe = PE.baseAddress!, eps = epsilon
+        let slots = PE.baseAddress!.assumingMemoryBound(to: sfk_slot.self)
         for c in 0..<count {
             let col = columns + 2 * c * h
             let base = (kx0 + c) * h
-            for ky in 0..<h {
-                let re = col[2 * ky] + eps
-                let im = col[2 * ky + 1]
-                var v = re * re + im * im
-                var bits = v.bitPattern
-                var e = Int64((bits >> 52) & 0x7FF)
-                if e == 0 || e == 0x7FF {
-                    // zero, subnormal, inf or NaN
-                    if v > 0 && v.isFinite {
-                        v *= 0x1p64
-                        bits = v.bitPattern
-                        e = Int64((bits >> 52) & 0x7FF) - 64
-                    } else {
-                        if bad == nil { bad = (ky, kx0 + c, v) }
-                        continue
-                    }
-                }
-                let m = Double(bitPattern: (bits & Self.mantissaMask) | Self.oneBits)
-                let lane = ky & 1
-                let s1 = pe + 16 &* (Int(own[base + ky]) &* 4 &+ lane)
-                let s2 = pe + 16 &* (Int(mirror[base + ky]) &* 4 &+ 2 &+ lane)
-                s1.storeBytes(of: s1.load(as: Double.self) * m, as: Double.self)
-                (s1 + 8).storeBytes(of: (s1 + 8).load(as: Int64.self) &+ e, as: Int64.self)
-                s2.storeBytes(of: s2.load(as: Double.self) * m, as: Double.self)
-                (s2 + 8).storeBytes(of: (s2 + 8).load(as: Int64.self) &+ e, as: Int64.self)
+            var v = 0.0
+            let badRow: Int
+            // the inner loop over the column's rows: sf_kernels.h (C, vectorised, exact)
+            if I.self == UInt16.self {
+                badRow = sfk_accumulate_column_u16(col, h, UnsafeRawPointer(own.baseAddress! + base).assumingMemoryBound(to: UInt16.self),
+                                                   UnsafeRawPointer(mirror.baseAddress! + base).assumingMemoryBound(to: UInt16.self),
+                                                   epsilon, slots, &v)
+            } else {
+                badRow = sfk_accumulate_column_u32(col, h, UnsafeRawPointer(own.baseAddress! + base).assumingMemoryBound(to: UInt32.self),
+                                                   UnsafeRawPointer(mirror.baseAddress! + base).assumingMemoryBound(to: UInt32.self),
+                                                   epsilon, slots, &v)
             }
+            if badRow >= 0 && bad == nil { bad = (badRow, kx0 + c, v) }
             let lo = Int(map.columnBins.base[2 * (kx0 + c)]), hi = Int(map.columnBins.base[2 * (kx0 + c) + 1])
             if lo <= hi { pendingLo = min(pendingLo, lo); pendingHi = max(pendingHi, hi) }
             columnsSinceRenorm += 1

@@ -1,3 +1,4 @@
+import CSFKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -8,8 +9,7 @@ import Musl
 /// half spectrum that FFTW's real-to-complex transform produces.
 ///
 /// Pixel (row, col) of the shifted spectrum falls in bin `floor(hypot(col - cx,
-/// row - cy))` (numpy's astype(int) of np.hypot, which we call through the same
-/// libm). Bin 0 and the last bin are dropped, as in the published code, so the
+/// row - cy))` (numpy's astype(int) of np.hypot), computed exactly in integers. Bin 0 and the last bin are dropped, as in the published code, so the
 /// profile has `R - 1` values where R is the largest bin. No bin in between is
 /// ever empty (a path of unit steps joins the centre to every corner).
 ///
@@ -61,14 +61,23 @@ final class RadialBinMap: @unchecked Sendable {
     /// Largest bin index R (the farthest corner lies at row 0, column 0).
     static func maxBin(width: Int, height: Int, center c: RadialCenter) -> Int {
         let (cx, cy) = center(width: width, height: height, c)
-        let far = max(hypot(cx, cy), hypot(Double(width - 1) - cx, Double(height - 1) - cy))
-        return Int(far)
+        let cx2 = Int(2 * cx), cy2 = Int(2 * cy)
+        let (fx, fy) = (max(cx2, 2 * (width - 1) - cx2), max(cy2, 2 * (height - 1) - cy2))
+        return isqrt(fx * fx + fy * fy) >> 1
     }
 
     /// Number of profile values for an image of this size (R - 1, at least 0).
     static func profileLength(width: Int, height: Int, center c: RadialCenter) -> Int {
         guard width > 0, height > 0 else { return 0 }
         return max(0, maxBin(width: width, height: height, center: c) - 1)
+    }
+
+    /// floor(sqrt(n)) for 0 <= n < 2^62, exact.
+    @inline(__always) static func isqrt(_ n: Int) -> Int {
+        var s = Int(Double(n).squareRoot())
+        while s &* s > n { s &-= 1 }
+        while (s &+ 1) &* (s &+ 1) <= n { s &+= 1 }
+        return s
     }
 
     /// Maps up to 32 MiB are kept for reuse (64 MiB in all); larger ones
@@ -114,50 +123,48 @@ final class RadialBinMap: @unchecked Sendable {
         } else {
             b16 = (try HeapBuffer(count: elements, what: what), try HeapBuffer(count: elements, what: what))
         }
-        let discard = bins
-        @inline(__always) func outBin(_ row: Int, _ col: Int) -> Int {
-            let b = Int(hypot(Double(col) - cx, Double(row) - cy))
-            return (b >= 1 && b <= bins) ? b - 1 : discard
+        // floor(hypot(col - cx, row - cy)) in exact integer arithmetic: with
+        // doubled coordinates (the centre may be a half pixel) the squared
+        // distance n = (2 dx)^2 + (2 dy)^2 is an integer, and the floor of
+        // the distance is isqrt(n) / 2 (rounded down). numpy's hypot is
+        // accurate to well under the gap between sqrt(n)/2 and the next
+        // integer (at least 1/(8 d) > 1e-7 here), so the floors agree; the
+        // map is built without 2 hypot calls per element. The per-row terms
+        // are tabulated once; each column is one C loop (sf_kernels.h).
+        let cx2 = Int(2 * cx), cy2 = Int(2 * cy)
+        guard max(w, h) < 1 << 24 else {   // keeps every doubled squared distance below 2^52 (exact)
+            throw SFError(.limitDimension, "image \(w)x\(h) is too large for the ring map (a side of 2^24 pixels or more)")
         }
-        @inline(__always) func store(_ i: Int, _ own: Int, _ mirror: Int) {
-            if let b = b16 {
-                b.own.base[i] = UInt16(truncatingIfNeeded: own)
-                b.mirror.base[i] = UInt16(truncatingIfNeeded: mirror)
-            } else if let b = b32 {
-                b.own.base[i] = UInt32(truncatingIfNeeded: own)
-                b.mirror.base[i] = UInt32(truncatingIfNeeded: mirror)
-            }
+        let dyy = try HeapBuffer<Double>(count: 2 * h, what: what)   // own rows, then mirror rows (exact: < 2^52)
+        for ky in 0..<h {
+            let dy = 2 * ((ky + h / 2) % h) - cy2
+            let mdy = 2 * (((h - ky) % h + h / 2) % h) - cy2
+            dyy.base[ky] = Double(dy * dy)
+            dyy.base[h + ky] = Double(mdy * mdy)
         }
         // Per column, the bins seen are counted in perColumn and reset
         // after the column: work O(h) per column, not O(bins).
         var maxPerColumn: Int32 = 1
-        let pc = perColumn.base, cnt = counts.base
         let lastMirrored = (w - 1) / 2
         for kx in 0..<hw {
-            let sx = (kx + w / 2) % w
-            let mx = (w - kx + w / 2) % w
-            let mirrored = kx >= 1 && kx <= lastMirrored
-            var lo = Int.max, hi = -1
-            for ky in 0..<h {
-                let b = outBin((ky + h / 2) % h, sx)
-                var mb = discard
-                if mirrored { mb = outBin(((h - ky) % h + h / 2) % h, mx) }
-                store(kx * h + ky, b, mb)
-                cnt[b] += 1
-                if b != discard { pc[b] += 1; lo = min(lo, b); hi = max(hi, b) }
-                if mirrored {
-                    cnt[mb] += 1
-                    if mb != discard { pc[mb] += 1; lo = min(lo, mb); hi = max(hi, mb) }
-                }
-            }
-            if hi >= 0 {
-                for b in lo...hi { maxPerColumn = max(maxPerColumn, pc[b]); pc[b] = 0 }
-                columnBins.base[2 * kx] = Int32(lo)
-                columnBins.base[2 * kx + 1] = Int32(hi)
+            let dx = 2 * ((kx + w / 2) % w) - cx2
+            let mdx = 2 * ((w - kx + w / 2) % w) - cx2
+            let mirrored: Int32 = kx >= 1 && kx <= lastMirrored ? 1 : 0
+            var lo: Int64 = 0, hi: Int64 = 0
+            let most: Int32
+            if let b = b16 {
+                most = sfk_ring_column_u16(h, Double(dx * dx), dyy.base, Double(mdx * mdx), dyy.base + h, mirrored, Int64(bins),
+                                           b.own.base + kx * h, b.mirror.base + kx * h, counts.base, perColumn.base,
+                                           &lo, &hi)
             } else {
-                columnBins.base[2 * kx] = 1
-                columnBins.base[2 * kx + 1] = 0
+                let b = b32!
+                most = sfk_ring_column_u32(h, Double(dx * dx), dyy.base, Double(mdx * mdx), dyy.base + h, mirrored, Int64(bins),
+                                           b.own.base + kx * h, b.mirror.base + kx * h, counts.base, perColumn.base,
+                                           &lo, &hi)
             }
+            maxPerColumn = max(maxPerColumn, most)
+            columnBins.base[2 * kx] = Int32(lo)
+            columnBins.base[2 * kx + 1] = Int32(hi)
         }
         self.counts = counts
         self.columnBins = columnBins

@@ -79,9 +79,11 @@ public enum UpscaleTest {
         let F = outRaw.bindMemory(to: fftw_complex.self, capacity: c * hw)
         for i in 0..<c { for j in 0..<c { z[i * c + j] = (X[i * c + j] - mean) * w[i] * w[j] } }
         FFT.ensureSetup()
-        guard let plan = fftw_plan_dft_r2c_2d(Int32(c), Int32(c), z, F, UInt32(FFTW_ESTIMATE)) else { return nil }
+        guard let plan = FFTWisdom.withPlannerLock({
+            fftw_plan_dft_r2c_2d(Int32(c), Int32(c), z, F, UInt32(FFTW_ESTIMATE))
+        }) else { return nil }
         fftw_execute(plan)
-        fftw_destroy_plan(plan)
+        FFTWisdom.withPlannerLock { fftw_destroy_plan(plan) }
         // P[ky][kx] for kx > c/2 equals P[(c - ky) % c][c - kx]
         var px = [Double](repeating: 0, count: c), py = [Double](repeating: 0, count: c)
         for ky in 0..<c {

@@ -37,6 +37,31 @@ from .model import Model
 from .settings import Limits, settings
 
 
+def fft_wisdom(path=...):
+    """The FFTW wisdom file the library keeps its measured FFT plans in
+    (None when off); with an argument, sets it first: a path, None (no
+    persistence) or "" (the default: $SPECTRALFAKE_FFT_WISDOM, else
+    $XDG_CACHE_HOME/spectralfake/fftw-wisdom-<FFTW version>-<CPU>).
+    See "FFTW WISDOM" in spectralfake.h."""
+    import ctypes
+    import os
+
+    from ._lib import SfError
+    from .errors import raise_for
+    from ._inputs import path_bytes
+
+    lib = _lib.load()
+    err = SfError()
+    if path is not ...:
+        arg = None if path is None else (b"" if path == "" else path_bytes(os.fspath(path)))
+        raise_for(lib.sf_fft_wisdom_set(arg, ctypes.byref(err)), err)
+    n = ctypes.c_size_t()
+    lib.sf_fft_wisdom_path(None, 0, ctypes.byref(n), ctypes.byref(err))
+    buf = ctypes.create_string_buffer(n.value + 1)
+    raise_for(lib.sf_fft_wisdom_path(buf, n.value + 1, ctypes.byref(n), ctypes.byref(err)), err)
+    return os.fsdecode(buf.value) or None
+
+
 def trim_caches() -> None:
     """Releases the memory the library keeps between calls (FFT plans and
     work buffers, ring maps; sf_trim_caches). Thread-safe."""
@@ -46,7 +71,7 @@ from .settings import context as _context  # noqa: F401  (used by tests and tool
 
 __all__ = [
     "features", "features_batch", "radial_profile", "decode", "image_info", "upscale_score", "settings", "PRESETS",
-    "Limits", "version", "library_path", "trim_caches",
+    "Limits", "version", "library_path", "trim_caches", "fft_wisdom",
     "SpectralFakeError", "InvalidArgumentError", "BufferTooSmallError", "ImageReadError",
     "UnknownFormatError", "UnsupportedFormatError", "CorruptImageError", "TruncatedImageError",
     "LimitExceededError", "TimeLimitError", "OutOfMemoryError", "ImageTooSmallError", "ConstantImageError", "NonFiniteError",

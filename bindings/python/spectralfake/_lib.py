@@ -199,6 +199,8 @@ def _declare(lib):
         "sf_features_image": (S, [vp, vp, P(c_double), c_size_t, P(c_size_t), E]),
         "sf_features_batch": (S, [vp, P(c_char_p), c_size_t, c_uint, P(c_double), c_size_t,
                                   P(c_size_t), E, P(c_size_t), E]),
+        "sf_fft_wisdom_set": (S, [c_char_p, E]),
+        "sf_fft_wisdom_path": (S, [c_char_p, c_size_t, P(c_size_t), E]),
         "sf_features_batch_memory": (S, [vp, P(c_void_p), P(c_size_t), c_size_t, c_uint, P(c_double), c_size_t,
                                          P(c_size_t), E, P(c_size_t), E]),
         # models

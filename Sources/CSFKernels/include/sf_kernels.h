@@ -1,0 +1,61 @@
+/* sf_kernels.h - the per-pixel and per-coefficient inner loops of the
+ * feature pipeline, in C so that they compile to tight, vectorised,
+ * unchecked code (Swift keeps the logic around them: which rows, which
+ * columns, when to renormalise). Each function is exact: the same IEEE
+ * operations in the same order as the plain loop it replaces (no FMA
+ * contraction: this file is built with -ffp-contract=off), so features are
+ * bit-identical whatever instruction set the CPU has. */
+#ifndef SF_KERNELS_H
+#define SF_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* dst[i] = (double)src[i], i < n. */
+void sfk_u8_to_double(const uint8_t *src, double *dst, size_t n);
+
+/* One running product of a radial bin lane: the product of mantissas in
+ * [1, 2) and the sum of the (biased) exponents of its factors. */
+typedef struct sfk_slot {
+    double product;
+    int64_t exponent;
+} sfk_slot;
+
+/* Adds the h coefficients of one spectrum column (re, im interleaved) to
+ * the running products: |F + eps|^2 of row ky, split into mantissa and
+ * biased exponent, is multiplied into slot own[ky] * 4 + (ky & 1) and
+ * mirror[ky] * 4 + 2 + (ky & 1), rows in ascending order. A subnormal value
+ * is scaled by 2^64 first (its exponent corrected). Returns -1, or the
+ * first row whose value is zero, infinite or NaN (such rows are skipped;
+ * *bad receives the value). */
+long sfk_accumulate_column_u16(const double *col, size_t h, const uint16_t *own, const uint16_t *mirror,
+                               double eps, sfk_slot *slots, double *bad);
+long sfk_accumulate_column_u32(const double *col, size_t h, const uint32_t *own, const uint32_t *mirror,
+                               double eps, sfk_slot *slots, double *bad);
+
+/* One column of a radial bin map (RadialBinMap): for ky = 0 ..< h, the
+ * output bin of the element (ky, kx) and of its mirror, where an element
+ * whose doubled squared distance from the centre is n = dxx + dyy[ky] (own)
+ * or n = mdxx + mdyy[ky] (mirror; integers below 2^52, exact in doubles)
+ * falls in ring floor(sqrt(n)) / 2 (exact), output bin ring - 1 for rings 1 ... bins, else the
+ * discard slot `bins`. mirrored = 0: the mirror is the discard slot.
+ * counts[bin] (bins + 1 entries) counts every element; per_column (bins + 1
+ * entries, all 0 on entry and on return) is scratch. Writes the lowest and
+ * highest bin fed (*lo > *hi when none) and returns the largest number of
+ * elements of one bin in this column. */
+int32_t sfk_ring_column_u16(size_t h, double dxx, const double *dyy, double mdxx, const double *mdyy,
+                            int mirrored, int64_t bins, uint16_t *own, uint16_t *mirror, double *counts,
+                            int32_t *per_column, int64_t *lo, int64_t *hi);
+int32_t sfk_ring_column_u32(size_t h, double dxx, const double *dyy, double mdxx, const double *mdyy,
+                            int mirrored, int64_t bins, uint32_t *own, uint32_t *mirror, double *counts,
+                            int32_t *per_column, int64_t *lo, int64_t *hi);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
