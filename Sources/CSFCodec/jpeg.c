@@ -159,28 +159,64 @@ static const unsigned STD_LUMINANCE[64] = {
     18, 22, 37, 56, 68, 109, 103, 77,   24, 35, 55, 64, 81, 104, 113, 92,
     49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99};
 
+/* Sum of absolute differences between t and the standard table at quality
+ * q, stopping once it exceeds `bound`. */
+static unsigned long quality_distance(const JQUANT_TBL *t, int q, unsigned long bound) {
+    const long scale = q < 50 ? 5000 / q : 200 - 2 * q;
+    unsigned long dist = 0;
+    for (int i = 0; i < 64 && dist <= bound; i++) {
+        long v = ((long)STD_LUMINANCE[i] * scale + 50) / 100;
+        if (v <= 0) v = 1;
+        if (v > 255) v = 255;
+        const long d = (long)t->quantval[i] - v;
+        dist += (unsigned long)(d < 0 ? -d : d);
+    }
+    return dist;
+}
+
 /* The IJG quality of a luminance table: the quality whose scaled standard
  * table (jpeg_quality_scaling and jpeg_add_quant_table with
  * force_baseline) equals it, else the nearest one by the sum of absolute
- * differences (ties go to the higher quality). */
+ * differences (ties go to the higher quality). Runs on every decode, so it
+ * looks first near the quality the table's total suggests (an IJG table is
+ * found there in a few steps) and scans the rest with early exits. */
 static int estimate_quality(const JQUANT_TBL *t, int *exact) {
-    int best = 0;
-    unsigned long best_dist = ~0ul;
     *exact = 0;
     if (!t) return 0;
-    for (int q = 1; q <= 100; q++) {
-        const long scale = q < 50 ? 5000 / q : 200 - 2 * q;
-        unsigned long dist = 0;
-        for (int i = 0; i < 64; i++) {
-            long v = ((long)STD_LUMINANCE[i] * scale + 50) / 100;
-            if (v <= 0) v = 1;
-            if (v > 255) v = 255;
-            const long d = (long)t->quantval[i] - v;
-            dist += (unsigned long)(d < 0 ? -d : d);
-        }
-        if (dist <= best_dist) {
-            best_dist = dist;
+    long total = 0, std_total = 0;
+    for (int i = 0; i < 64; i++) {
+        total += t->quantval[i];
+        std_total += STD_LUMINANCE[i];
+    }
+    const long scale = total * 100 / std_total;   /* the percentage of the standard table */
+    int guess = scale >= 100 ? (int)(5000 / (scale > 5000 ? 5000 : (scale < 1 ? 1 : scale)))
+                             : (int)((200 - scale) / 2);
+    if (guess < 1) guess = 1;
+    if (guess > 100) guess = 100;
+    int best = 0;
+    unsigned long best_dist = ~0ul;
+    for (int q = guess - 3; q <= guess + 3; q++) {
+        if (q < 1 || q > 100) continue;
+        const unsigned long d = quality_distance(t, q, best_dist);
+        if (d <= best_dist) {
+            best_dist = d;
             best = q;
+        }
+    }
+    if (best_dist == 0) {
+        /* equal tables come from adjacent qualities: the highest of them */
+        while (best < 100 && quality_distance(t, best + 1, 0) == 0) best++;
+    } else {
+        /* not an IJG table at a nearby quality: every quality, ascending, so
+         * that ties go to the higher one as before */
+        best = 0;
+        best_dist = ~0ul;
+        for (int q = 1; q <= 100; q++) {
+            const unsigned long d = quality_distance(t, q, best_dist);
+            if (d <= best_dist) {
+                best_dist = d;
+                best = q;
+            }
         }
     }
     *exact = best_dist == 0;
