@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import threading
 from ctypes import byref, c_char_p, c_double, c_size_t, c_void_p
 from typing import Iterable, Sequence
 
@@ -15,41 +16,63 @@ from .errors import BatchError, error, raise_for
 from .settings import Context, Limits, context
 
 
+class _Scratch(threading.local):
+    """Per-thread objects of the single-image calls, made once: the error
+    struct, the count, references to both, and an output buffer with its
+    address (a call writes into it; the caller gets a copy of the values)."""
+
+    def __init__(self):
+        self.err = SfError()
+        self.count = c_size_t()
+        self.err_ref = byref(self.err)
+        self.count_ref = byref(self.count)
+        self.grow(1024)
+
+    def grow(self, capacity: int):
+        self.out = np.empty(capacity, dtype=np.float64)
+        self.out_ptr = self.out.ctypes.data_as(ctypes.POINTER(c_double))
+        self.capacity = capacity
+
+
+_scratch = _Scratch()
+_OK = int(Status.SF_OK)
+_TOO_SMALL = int(Status.SF_ERR_BUFFER_TOO_SMALL)
+
+
 def _call_features(ctx: Context, image, channels, capacity_hint=None) -> np.ndarray:
     lib = ctx._lib
     k = kind(image)
-    count = c_size_t()
-    err = SfError()
+    sc = _scratch
     path = None
     keep = None
-    if k == "array":
-        keep, ptr, size, w, h, stride, fmt = array_input(image, channels)
-        n = c_size_t()
-        raise_for(lib.sf_context_feature_count(ctx.handle, w, h, byref(n), byref(err)), err)
-        capacity = max(int(n.value), 1)
-    else:
-        capacity = capacity_hint or (ctx.settings.n if ctx.settings.interpolate else 4096)
     if k == "path":
-        path = os.fspath(image)
+        path = image if isinstance(image, str) else os.fspath(image)
         bpath = path_bytes(path)
     elif k == "bytes":
         keep, data, size = encoded_input(image, ctx.limits)
+    else:
+        keep, ptr, size, w, h, stride, fmt = array_input(image, channels)
+        n = c_size_t()
+        raise_for(lib.sf_context_feature_count(ctx.handle, w, h, byref(n), sc.err_ref), sc.err)
+        if n.value > sc.capacity:
+            sc.grow(int(n.value))
+    if capacity_hint and capacity_hint > sc.capacity:
+        sc.grow(capacity_hint)
     for _ in range(2):
-        out = np.empty(capacity, dtype=np.float64)
-        optr = out.ctypes.data_as(ctypes.POINTER(c_double))
         if k == "path":
-            st = lib.sf_features_file(ctx.handle, bpath, optr, capacity, byref(count), byref(err))
+            st = lib.sf_features_file(ctx.handle, bpath, sc.out_ptr, sc.capacity, sc.count_ref, sc.err_ref)
         elif k == "bytes":
-            st = lib.sf_features_memory(ctx.handle, data, size, optr, capacity, byref(count), byref(err))
+            st = lib.sf_features_memory(ctx.handle, data, size, sc.out_ptr, sc.capacity, sc.count_ref, sc.err_ref)
         else:
-            st = lib.sf_features_pixels(ctx.handle, ptr, size, w, h, stride, fmt, optr, capacity,
-                                        byref(count), byref(err))
-        if st == Status.SF_ERR_BUFFER_TOO_SMALL and count.value > capacity:
-            capacity = int(count.value)
+            st = lib.sf_features_pixels(ctx.handle, ptr, size, w, h, stride, fmt, sc.out_ptr, sc.capacity,
+                                        sc.count_ref, sc.err_ref)
+        if st == _OK:
+            return sc.out[: sc.count.value].copy()
+        if st == _TOO_SMALL and sc.count.value > sc.capacity:
+            sc.grow(int(sc.count.value))   # a raw profile longer than any so far: once more
             continue
-        raise_for(st, err, path)
-        return out[: count.value].copy() if count.value != capacity else out
-    raise_for(st, err, path)
+        break
+    raise_for(st, sc.err, path)
 
 
 def features(image, preset: str = "celeba", *, channels: str | None = None, limits: Limits | None = None,

@@ -192,8 +192,20 @@ _contexts: "OrderedDict[tuple, Context]" = OrderedDict()
 _contexts_lock = Lock()
 
 
+_plain_contexts: dict = {}   # preset -> context with no overrides and the default limits
+
+
 def context(preset="celeba", limits: Limits | None = None, **overrides) -> Context:
     """A cached context for these arguments (contexts are immutable)."""
+    if limits is None and not overrides:
+        ctx = _plain_contexts.get(preset)   # the common call: one dict lookup (a race only builds it twice)
+        if ctx is None:
+            ctx = _plain_contexts[preset] = _context(preset, None, {})
+        return ctx
+    return _context(preset, limits, overrides)
+
+
+def _context(preset, limits, overrides) -> Context:
     try:
         key = (preset, tuple(sorted(overrides.items())), limits._key() if limits else None)
         hash(key)
