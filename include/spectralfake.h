@@ -85,9 +85,10 @@
  *   image the defaults allow (8192 x 8192, baseline or progressive JPEG or
  *   PNG; 2.4 to 3.8 s), and such a call needs a file of at least 64 KiB
  *   (max_pixels_per_byte): a small file cannot declare a huge image. Lower
- *   max_pixels to serve many calls at once. Between calls the library keeps FFT buffers and ring maps only
- *   of images up to about 4 megapixels (64 MiB of each at most);
- *   sf_trim_caches releases them.
+ *   max_pixels to serve many calls at once. Between calls the library
+ *   keeps FFT buffers of images up to about 8 megapixels (128 MiB at
+ *   most) and ring maps of images up to about 16 megapixels (64 MiB at
+ *   most); sf_trim_caches releases them.
  *
  * TRUNCATED AND CORRUPT DATA
  *   A JPEG whose data ends before its last scan is read is rejected with
@@ -319,8 +320,9 @@ SF_API sf_status sf_fft_planning_from_name(const char *name, int *planning, sf_e
 /* Releases the memory the library keeps between calls (since 1.3): cached
  * FFT plans, pooled FFT work buffers and radial bin maps, then returns free
  * heap pages to the system (malloc_trim). What is kept is bounded anyway
- * (buffers and maps of images up to about 4 megapixels, 64 MiB of each at
- * most; larger ones are freed when their call ends); call this after a
+ * (buffers of images up to about 8 megapixels, 128 MiB at most; maps up
+ * to about 16 megapixels, 64 MiB at most; larger ones are freed when their
+ * call ends); call this after a
  * burst of work in a long-lived process. Thread-safe: calls running
  * meanwhile keep what they use, later calls rebuild what they need. */
 SF_API void sf_trim_caches(void);

@@ -1,7 +1,7 @@
 import CSFCodec
 
 /// The memory the library keeps between calls: FFT plans, pooled FFT work
-/// buffers (at most 64 MiB, none above 32 MiB) and radial bin maps (at most
+/// buffers (at most 128 MiB, none above 64 MiB) and radial bin maps (at most
 /// 64 MiB, none above 32 MiB).
 public enum Caches {
     /// Releases all of it (sf_trim_caches). Calls running meanwhile keep
