@@ -254,10 +254,14 @@ fuzz: fuzz-build
 	if [ -n "$$failed" ]; then echo "make fuzz: findings in$$failed (inputs in $(FUZZ_OUT)/artifacts)"; exit 1; fi; \
 	echo "make fuzz: no findings"
 
+# One run: floor (bench/floor.c), library from C and Python, strongest numpy,
+# first-image cost, batches, RSS, Spark (when pyspark is installed) per image
+# size; rewrites the tables in README.md and docs/performance.md. FFT plans
+# pinned by wisdom files in ~/.cache/spectralfake (see docs/performance.md).
 bench: examples test-deps
-	cc -std=c11 -O2 -Wall -Wextra bench/floor.c $$(pkg-config --cflags --libs spectralfake) -lfftw3 -ljpeg \
+	cc -std=c11 -O2 -Wall -Wextra -Werror bench/floor.c $$(pkg-config --cflags --libs spectralfake) -lfftw3 -ljpeg \
 	   -Wl,-rpath,$(DIST)/lib -o $(DIST)/bin/sf-floor
-	$(PYTHON) bench/bench.py
+	$(PYTHON) bench/bench.py --floor $(DIST)/bin/sf-floor --write-readme --write-docs
 
 # The built-in model: trained from ../shared/data with fixed seeds (about a
 # minute), written to models/default-model.json and compiled into the

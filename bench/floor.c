@@ -1,11 +1,23 @@
 /* floor.c - the floor of the per-image cost (decode + one FFT), measured
  * with libjpeg and FFTW directly, next to libspectralfake's stages, on the
- * same images, single thread.
+ * same images in memory, single thread.
  *
- *   sf-floor IMAGE...     (JPEGs of one size; prints a small table)
+ *   sf-floor [--wisdom FILE] [--seconds S] [--json] IMAGE...
  *
- * Floor = libjpeg gray decode (ISLOW, what OpenCV does) + FFTW r2c of the
- * image with a FFTW_MEASURE plan (planned once, not timed). */
+ * IMAGE...: JPEGs of one size. Floor = libjpeg gray decode (ISLOW, what
+ * OpenCV does) + FFTW r2c 2-D of the image with a FFTW_MEASURE plan (made
+ * once, not timed). --wisdom FILE: FFTW wisdom imported before planning and
+ * exported (atomically) after, so the MEASURE plan repeats across runs; the
+ * library pins its own plans through SPECTRALFAKE_FFT_WISDOM.
+ *
+ * Per image and round, interleaved, in an order that rotates with the
+ * round: the floor (libjpeg decode | u8 -> double copy into the FFT input |
+ * FFTW execute), sf_features_memory (the library from the same bytes), and
+ * sf_image_decode_memory | sf_features_image of that decode.
+ * Rounds repeat until --seconds (default 3) have passed, at least 3. The
+ * library runs with its default limits (default FFT planning) after 40
+ * warm-up calls. Prints, in ms, the median over the images of each image's
+ * best round; --json prints one JSON object. */
 #define _POSIX_C_SOURCE 200809L
 #include <spectralfake.h>
 
@@ -15,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now(void) {
     struct timespec t;
@@ -27,29 +40,34 @@ static int cmp(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp);
+/* median of v[0..n) (sorts v) */
+static double median(double *v, size_t n) {
+    qsort(v, n, sizeof *v, cmp);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 static unsigned char *slurp(const char *path, size_t *size) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc((size_t)n);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) { free(buf); buf = NULL; }
+    unsigned char *buf = NULL;
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
+        buf = malloc((size_t)n);
+        if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        }
+    }
     fclose(f);
-    *size = (size_t)n;
+    *size = n > 0 ? (size_t)n : 0;
     return buf;
 }
 
-/* plain libjpeg gray decode into out (w*h bytes) */
-static int decode(const unsigned char *data, size_t size, unsigned char *out, int *w, int *h) {
+/* plain libjpeg gray decode into out (capacity bytes); 0 on success */
+static int decode(const unsigned char *data, size_t size, unsigned char *out, size_t capacity, int *w, int *h) {
     struct jpeg_decompress_struct ci;
     struct jpeg_error_mgr jerr;
-    ci.err = jpeg_std_error(&jerr);
+    ci.err = jpeg_std_error(&jerr); /* errors exit: the bench's files are valid JPEGs */
     jpeg_create_decompress(&ci);
     jpeg_mem_src(&ci, data, (unsigned long)size);
     jpeg_read_header(&ci, TRUE);
@@ -57,6 +75,10 @@ static int decode(const unsigned char *data, size_t size, unsigned char *out, in
     jpeg_start_decompress(&ci);
     *w = (int)ci.output_width;
     *h = (int)ci.output_height;
+    if ((size_t)*w * (size_t)*h > capacity) {
+        jpeg_destroy_decompress(&ci);
+        return -1;
+    }
     while (ci.output_scanline < ci.output_height) {
         JSAMPROW row = out + (size_t)ci.output_scanline * ci.output_width;
         jpeg_read_scanlines(&ci, &row, 1);
@@ -66,77 +88,202 @@ static int decode(const unsigned char *data, size_t size, unsigned char *out, in
     return 0;
 }
 
-int main(int argc, char **argv) {
-    int n = argc - 1;
-    if (n < 1) {
-        fprintf(stderr, "usage: %s IMAGE...\n", argv[0]);
-        return 2;
+/* u8 gray (w x h) into FFTW's padded in-place r2c input (rows of 2*(w/2+1) doubles) */
+static void convert(const unsigned char *restrict gray, double *restrict buf, int w, int h) {
+    size_t stride = 2 * ((size_t)w / 2 + 1);
+    for (int y = 0; y < h; y++) {
+        const unsigned char *restrict src = gray + (size_t)y * (size_t)w;
+        double *restrict dst = buf + (size_t)y * stride;
+        for (int x = 0; x < w; x++) dst[x] = src[x];
     }
+}
+
+static void usage(const char *argv0) {
+    fprintf(stderr, "usage: %s [--wisdom FILE] [--seconds S] [--json] IMAGE...\n", argv0);
+    exit(2);
+}
+
+enum { T_DEC, T_CONV, T_FFT, T_FLOOR, T_SF, T_SFDEC, T_SFIMG, T_COUNT };
+static const char *const NAMES[T_COUNT] = {"decode", "convert", "fft", "floor", "sf_memory", "sf_decode", "sf_image"};
+
+int main(int argc, char **argv) {
+    const char *wisdom = NULL;
+    double seconds = 3.0;
+    int json = 0, first = 1;
+    for (; first < argc && strncmp(argv[first], "--", 2) == 0; first++) {
+        if (!strcmp(argv[first], "--wisdom") && first + 1 < argc) wisdom = argv[++first];
+        else if (!strcmp(argv[first], "--seconds") && first + 1 < argc) seconds = atof(argv[++first]);
+        else if (!strcmp(argv[first], "--json")) json = 1;
+        else if (!strcmp(argv[first], "--")) { first++; break; }
+        else usage(argv[0]);
+    }
+    int n = argc - first;
+    if (n < 1) usage(argv[0]);
+    char **paths = argv + first;
+
     unsigned char **data = calloc((size_t)n, sizeof *data);
     size_t *sizes = calloc((size_t)n, sizeof *sizes);
-    for (int i = 0; i < n; i++) data[i] = slurp(argv[i + 1], &sizes[i]);
-    int w = 0, h = 0;
-    unsigned char *gray = malloc((size_t)1 << 26);
-    decode(data[0], sizes[0], gray, &w, &h);
-    int rounds = w * h >= 1 << 20 ? 3 : 20;
-    int total = n * rounds;
-    double *t_dec = calloc((size_t)total, sizeof(double)), *t_fft = calloc((size_t)total, sizeof(double));
-    double *t_sf = calloc((size_t)total, sizeof(double)), *t_sfimg = calloc((size_t)total, sizeof(double));
-    double *t_sfdec = calloc((size_t)total, sizeof(double));
-
-    size_t hw = (size_t)w / 2 + 1;
-    double *buf = fftw_malloc(sizeof(double) * 2 * hw * (size_t)h);
-    fftw_plan plan = fftw_plan_dft_r2c_2d(h, w, buf, (fftw_complex *)buf, FFTW_MEASURE);
-
-    sf_limits limits;
-    sf_limits_init(&limits, sizeof limits, NULL);
-    limits.fft_planning = SF_FFT_PLANNING_MEASURE;
-    sf_context *ctx = NULL;
-    sf_error err;
-    if (sf_context_new(NULL, &limits, &ctx, &err) != SF_OK) return 2;
-    double out[80];
-    size_t count;
-    sf_features_memory(ctx, data[0], sizes[0], out, 80, &count, &err); /* plans, bin maps */
-
-    int k = 0;
-    for (int r = 0; r < rounds; r++) {
-        for (int i = 0; i < n; i++, k++) {
-            double t0 = now();
-            decode(data[i], sizes[i], gray, &w, &h);
-            double t1 = now();
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++) buf[(size_t)y * 2 * hw + (size_t)x] = gray[(size_t)y * (size_t)w + (size_t)x];
-            double t2 = now();
-            fftw_execute_dft_r2c(plan, buf, (fftw_complex *)buf);
-            double t3 = now();
-            t_dec[k] = t1 - t0;
-            t_fft[k] = t3 - t2;
-
-            t0 = now();
-            if (sf_features_memory(ctx, data[i], sizes[i], out, 80, &count, &err) != SF_OK) {
-                fprintf(stderr, "%s\n", err.message);
-                return 1;
-            }
-            t1 = now();
-            t_sf[k] = t1 - t0;
-            sf_image *img = NULL;
-            t0 = now();
-            sf_image_decode_memory(ctx, data[i], sizes[i], &img, &err);
-            t1 = now();
-            sf_features_image(ctx, img, out, 80, &count, &err);
-            t2 = now();
-            sf_image_free(img);
-            t_sfdec[k] = t1 - t0;
-            t_sfimg[k] = t2 - t1;
+    for (int i = 0; i < n; i++) {
+        data[i] = slurp(paths[i], &sizes[i]);
+        if (!data[i]) {
+            fprintf(stderr, "cannot read %s\n", paths[i]);
+            return 1;
         }
     }
-    double dec = median(t_dec, total), fft = median(t_fft, total), sf = median(t_sf, total);
-    double sfdec = median(t_sfdec, total), sfimg = median(t_sfimg, total);
-    printf("Floor at %dx%d (median of %d, single thread): libjpeg gray decode %.2f ms + FFTW r2c (MEASURE plan) "
-           "%.2f ms = %.2f ms.\n", w, h, total, dec * 1e3, fft * 1e3, (dec + fft) * 1e3);
-    printf("libspectralfake from memory: %.2f ms = decode %.2f ms + features of the decoded image %.2f ms; "
-           "%.2f ms (%.0f%%) above the floor.\n", sf * 1e3, sfdec * 1e3, sfimg * 1e3, (sf - dec - fft) * 1e3,
-           100 * (sf - dec - fft) / (dec + fft));
+    size_t capacity = (size_t)1 << 26;
+    unsigned char *gray = malloc(capacity);
+    int w = 0, h = 0;
+    for (int i = 0; i < n; i++) {
+        int wi, hi;
+        if (decode(data[i], sizes[i], gray, capacity, &wi, &hi) != 0) {
+            fprintf(stderr, "%s: too large\n", paths[i]);
+            return 1;
+        }
+        if (i == 0) w = wi, h = hi;
+        else if (wi != w || hi != h) {
+            fprintf(stderr, "%s is %dx%d, %s is %dx%d: give images of one size\n", paths[0], w, h, paths[i], wi, hi);
+            return 1;
+        }
+    }
+
+    /* The library first, in a fresh process (its own plans, its own wisdom). */
+    sf_context *ctx = NULL;
+    sf_error err;
+    if (sf_context_new(NULL, NULL, &ctx, &err) != SF_OK) {
+        fprintf(stderr, "sf_context_new: %s\n", err.message);
+        return 1;
+    }
+    double out[80];
+    size_t count;
+    double t0 = now();
+    if (sf_features_memory(ctx, data[0], sizes[0], out, 80, &count, &err) != SF_OK) {
+        fprintf(stderr, "%s: %s\n", paths[0], err.message);
+        return 1;
+    }
+    double sf_first = now() - t0;
+    for (int i = 1; i < 40; i++) sf_features_memory(ctx, data[i % n], sizes[i % n], out, 80, &count, &err);
+
+    /* The floor's plan: MEASURE, pinned by its wisdom file. */
+    int imported = wisdom && fftw_import_wisdom_from_filename(wisdom);
+    size_t hw = (size_t)w / 2 + 1;
+    double *buf = fftw_malloc(sizeof(double) * 2 * hw * (size_t)h);
+    t0 = now();
+    fftw_plan plan = fftw_plan_dft_r2c_2d(h, w, buf, (fftw_complex *)buf, FFTW_MEASURE | FFTW_WISDOM_ONLY);
+    int from_wisdom = plan != NULL;
+    if (!plan) plan = fftw_plan_dft_r2c_2d(h, w, buf, (fftw_complex *)buf, FFTW_MEASURE);
+    double plan_time = now() - t0;
+    if (!plan) {
+        fprintf(stderr, "FFTW planning failed\n");
+        return 1;
+    }
+    int exported = 0;
+    if (wisdom) {
+        char tmp[4096];
+        snprintf(tmp, sizeof tmp, "%s.%ld.tmp", wisdom, (long)getpid());
+        exported = fftw_export_wisdom_to_filename(tmp) && rename(tmp, wisdom) == 0;
+        if (!exported) remove(tmp);
+    }
+    /* FFTW's wisdom is process-wide: leave none behind for the library's
+     * later plans (it imports its own file around MEASURE planning only) */
+    fftw_forget_wisdom();
+    for (int i = 0; i < n; i++) { /* warm the floor (decoder tables, caches) */
+        decode(data[i], sizes[i], gray, capacity, &w, &h);
+        convert(gray, buf, w, h);
+        fftw_execute_dft_r2c(plan, buf, (fftw_complex *)buf);
+    }
+
+    size_t cap = 4096, k = 0;
+    double *t[T_COUNT];
+    for (int s = 0; s < T_COUNT; s++) t[s] = malloc(cap * sizeof(double));
+    double start = now();
+    int rounds = 0;
+    while (rounds < 3 || now() - start < seconds) {
+        for (int i = 0; i < n; i++, k++) {
+            if (k == cap) {
+                cap *= 2;
+                for (int s = 0; s < T_COUNT; s++) t[s] = realloc(t[s], cap * sizeof(double));
+            }
+            /* the three blocks in an order that rotates with the round, so
+             * that each runs after each other one (caches) */
+            for (int j = 0; j < 3; j++) {
+                double a, b, c, d;
+                switch ((j + rounds) % 3) {
+                case 0: /* the floor */
+                    a = now();
+                    decode(data[i], sizes[i], gray, capacity, &w, &h);
+                    b = now();
+                    convert(gray, buf, w, h);
+                    c = now();
+                    fftw_execute_dft_r2c(plan, buf, (fftw_complex *)buf);
+                    d = now();
+                    t[T_DEC][k] = b - a;
+                    t[T_CONV][k] = c - b;
+                    t[T_FFT][k] = d - c;
+                    t[T_FLOOR][k] = (b - a) + (d - c);
+                    break;
+                case 1: /* the library from memory, one call */
+                    a = now();
+                    if (sf_features_memory(ctx, data[i], sizes[i], out, 80, &count, &err) != SF_OK) {
+                        fprintf(stderr, "%s: %s\n", paths[i], err.message);
+                        return 1;
+                    }
+                    t[T_SF][k] = now() - a;
+                    break;
+                default: { /* the library in two calls: decode, features of the image */
+                    sf_image *img = NULL;
+                    a = now();
+                    if (sf_image_decode_memory(ctx, data[i], sizes[i], &img, &err) != SF_OK) {
+                        fprintf(stderr, "%s: %s\n", paths[i], err.message);
+                        return 1;
+                    }
+                    b = now();
+                    sf_features_image(ctx, img, out, 80, &count, &err);
+                    c = now();
+                    sf_image_free(img);
+                    t[T_SFDEC][k] = b - a;
+                    t[T_SFIMG][k] = c - b;
+                }
+                }
+            }
+        }
+        rounds++;
+    }
+    /* per image the best of its rounds (other work only ever adds time),
+     * then the median over the images */
+    double m[T_COUNT], *best = malloc((size_t)n * sizeof(double));
+    for (int s = 0; s < T_COUNT; s++) {
+        for (int i = 0; i < n; i++) {
+            best[i] = t[s][i];
+            for (size_t r = 1; r < (size_t)rounds; r++) {
+                double v = t[s][r * (size_t)n + (size_t)i];
+                if (v < best[i]) best[i] = v;
+            }
+        }
+        m[s] = median(best, (size_t)n) * 1e3;
+    }
+
+    if (json) {
+        printf("{\"width\": %d, \"height\": %d, \"images\": %d, \"rounds\": %d, \"samples\": %zu, ",
+               w, h, n, rounds, k);
+        for (int s = 0; s < T_COUNT; s++) printf("\"%s\": %.6f, ", NAMES[s], m[s]);
+        printf("\"sf_first\": %.6f, \"plan\": %.6f, \"wisdom_imported\": %s, \"wisdom_exported\": %s, "
+               "\"plan_from_wisdom\": %s, \"fftw_version\": \"%s\", \"library\": \"%s\"}\n",
+               sf_first * 1e3, plan_time * 1e3, imported ? "true" : "false", exported ? "true" : "false",
+               from_wisdom ? "true" : "false", fftw_version, sf_version_string());
+    } else {
+        printf("%dx%d, %d images x %d rounds, single thread, median over the images of each one's best round:\n",
+               w, h, n, rounds);
+        printf("  floor            %8.3f ms = libjpeg gray decode %.3f ms + FFTW r2c %.3f ms "
+               "(MEASURE plan: %.1f ms, %s)\n",
+               m[T_FLOOR], m[T_DEC], m[T_FFT], plan_time * 1e3,
+               from_wisdom ? "from wisdom" : !wisdom ? "no wisdom file given"
+               : imported ? "measured, not in the wisdom" : "measured, wisdom file not found");
+        printf("  u8 -> double     %8.3f ms (not in the floor)\n", m[T_CONV]);
+        printf("  library from C   %8.3f ms = %.2fx the floor (%+.3f ms): decode %.3f ms + features of the decoded "
+               "image %.3f ms\n",
+               m[T_SF], m[T_SF] / m[T_FLOOR], m[T_SF] - m[T_FLOOR], m[T_SFDEC], m[T_SFIMG]);
+        printf("  library's first call in this process: %.1f ms\n", sf_first * 1e3);
+    }
     sf_context_free(ctx);
     fftw_destroy_plan(plan);
     fftw_free(buf);
