@@ -10,7 +10,16 @@
 
 /* Builds once with the baseline instruction set and once for AVX2; the
  * loader picks one (GNU ifunc). Results are identical: only the width of the
- * vector instructions differs. */
+ * vector instructions differs. Not under the sanitizers: an ifunc resolver
+ * runs while the library is relocated, before their runtimes are ready. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define SFK_NO_CLONES 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SFK_NO_CLONES 1
+#endif
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(SFK_NO_CLONES)
 #define SFK_CLONES __attribute__((target_clones("avx2", "default")))
 #else
