@@ -278,7 +278,8 @@ typedef enum sf_fft_planning {
 typedef struct sf_limits {
     size_t struct_size;       /* set by sf_limits_init */
     uint64_t max_pixels;      /* default 67108864; 0 = unlimited */
-    uint32_t max_width;       /* default 32768; 0 = unlimited */
+    uint32_t max_width;       /* default 32768; 0 = unlimited (sides of 2^24 and more are always
+                                 refused, with SF_ERR_LIMIT_DIMENSION, for the ring map) */
     uint32_t max_height;      /* default 32768; 0 = unlimited */
     uint32_t max_jpeg_scans;  /* default 100; 0 = unlimited */
     int32_t fft_planning;     /* sf_fft_planning, default SF_FFT_PLANNING_AUTO */
@@ -331,21 +332,33 @@ SF_API void sf_trim_caches(void);
  * per image size and vary from process to process. The library keeps
  * FFTW's wisdom (the plans it measured) in a per-user cache file,
  * $XDG_CACHE_HOME/spectralfake/fftw-wisdom-<FFTW version>-<CPU> (or
- * ~/.cache/...): read when MEASURE plans are wanted, rewritten atomically
- * (a new file renamed over the old) after a new size was measured; a
- * missing, stale or corrupt file is ignored. With it, the default "auto"
- * policy uses measured plans from the first image of a size it has seen
- * before (a lookup of a few milliseconds) and every process uses the same
- * plans; without it, "auto" measures a size at its 8th image. ESTIMATE
- * plans never use wisdom ("estimate" stays bit-reproducible).
- * The environment variable SPECTRALFAKE_FFT_WISDOM names another file, or
- * turns the cache off with "off". */
+ * ~/.cache/...): read when MEASURE plans are wanted (only a regular file
+ * of at most 16 MiB, read without blocking), rewritten atomically (merged
+ * with the file's current content, a fresh temporary file renamed over the
+ * old) after a new size was measured; a missing, stale or corrupt file is
+ * ignored. With it, the default "auto" policy uses measured plans from the
+ * first image of a size it has seen before (a lookup of a few
+ * milliseconds) and every process uses the same plans; without it, "auto"
+ * measures a size at its 8th image. A newly measured plan (images up to 4
+ * MP) is kept only if an interleaved timing finds it no slower than 1.5x
+ * the ESTIMATE plan (a measurement spoiled by a busy machine); otherwise
+ * that size stays with ESTIMATE plans in the process, "measure" included,
+ * and nothing is saved. ESTIMATE plans never use the library's wisdom
+ * ("estimate" stays bit-reproducible) - but FFTW's wisdom is per process:
+ * if the host program links the same libfftw3 and imports wisdom itself,
+ * ESTIMATE plans may use it, and the library forgets all wisdom after each
+ * MEASURE planning. The environment variable SPECTRALFAKE_FFT_WISDOM names
+ * another file (a relative path is taken against the working directory),
+ * or turns the cache off with "off" ("0", "no", "none", "false" and an
+ * empty value too). */
 
-/* Sets the wisdom file for the process: a path, NULL (no persistence) or ""
- * (the default above). Thread-safe; applies to plans made afterwards. */
+/* Sets the wisdom file for the process: a path (bytes, as the file system
+ * has them; a relative one is taken against the working directory now),
+ * NULL (no persistence) or "" (the default above). Thread-safe; applies to
+ * plans made afterwards. */
 SF_API sf_status sf_fft_wisdom_set(const char *path, sf_error *err);
 
-/* The wisdom file in use ("" when off). Buffer protocol as
+/* The wisdom file in use, absolute ("" when off). Buffer protocol as
  * sf_model_class_label. */
 SF_API sf_status sf_fft_wisdom_path(char *buffer, size_t capacity, size_t *length, sf_error *err);
 

@@ -208,7 +208,12 @@ func deliver(_ values: [Double], _ out: UnsafeMutablePointer<Double>?, _ capacit
 /// *length receives the length without the NUL.
 func deliver(text: String, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
              _ length: UnsafeMutablePointer<Int>?, what: String) throws(SFError) {
-    let bytes = Array(text.utf8)
+    try deliver(bytes: Array(text.utf8), buffer, capacity, length, what: what)
+}
+
+/// deliver(text:) for raw bytes (paths as the file system has them).
+func deliver(bytes: [UInt8], _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+             _ length: UnsafeMutablePointer<Int>?, what: String) throws(SFError) {
     length?.pointee = bytes.count
     guard let buffer, capacity > bytes.count else {
         throw SFError(.bufferTooSmall, "\(what) needs \(bytes.count + 1) bytes, the buffer has \(max(capacity, 0))")

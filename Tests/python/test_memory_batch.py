@@ -106,3 +106,32 @@ def test_c_arguments_are_checked():
     assert lib.sf_model_score_batch_memory(m._handle, None, data, sizes, 1, 1, scores, item_errors, byref(failed),
                                            byref(err)) == sf.SF_ERR_BATCH_PARTIAL
     assert item_errors[0].status == sf.SF_ERR_EMPTY_INPUT
+
+
+def test_a_mix_of_paths_and_bytes_is_refused(files):
+    with pytest.raises(TypeError, match="not a mix"):
+        sf.features_batch([files[0].read_bytes(), str(files[1])])
+    with pytest.raises(TypeError, match="not a mix"):
+        sf.Model.default().score_files([str(files[0]), files[1].read_bytes()])
+
+
+def test_raw_profiles_of_bytes_with_an_oversized_item(files):
+    """A raw-profile preset (row length from the first decodable item): an
+    item over max_input_bytes is that item's error, not the batch's."""
+    blobs = [p.read_bytes() for p in files]
+    small = min(blobs, key=len)
+    big = max(blobs, key=len)
+    lim = sf.Limits(max_input_bytes=len(small), fft_planning="estimate")
+    X, failures = sf.features_batch([big, small], "faces-hq", limits=lim, errors="return")
+    assert [(i, e.status_name) for i, e in failures] == [(0, "SF_ERR_LIMIT_INPUT_SIZE")]
+
+
+def test_feature_count_of_huge_sides_does_not_trap():
+    """sf_context_feature_count with sides near 2^32 (no image is made)."""
+    lib = _lib.load()
+    err = SfError()
+    n = c_size_t()
+    ctx = sf._context("faces-hq", None)
+    for w, h in [(4294967295, 1), (4000000000, 4000000000), (1, 4294967295)]:
+        st = lib.sf_context_feature_count(ctx.handle, w, h, byref(n), byref(err))
+        assert st in (sf.SF_OK, sf.SF_ERR_INVALID_ARGUMENT, sf.SF_ERR_LIMIT_DIMENSION), (w, h, st)

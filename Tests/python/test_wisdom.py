@@ -74,3 +74,30 @@ def test_set_at_run_time(tmp_path):
     """, {"XDG_CACHE_HOME": str(tmp_path)})
     assert out["a"] == str(tmp_path / "x") and out["b"] is None
     assert out["c"].startswith(str(tmp_path / "spectralfake"))
+
+
+def test_a_relative_path_is_made_absolute(tmp_path):
+    out = child("""
+        import json, os, numpy as np, spectralfake as sf
+        os.chdir(os.environ["WORK"])
+        p = sf.fft_wisdom("rel/dir/wisdom")
+        img = (np.add.outer(np.arange(96), np.arange(80)) * 7 % 251).astype(np.uint8)
+        sf.features(img, limits=sf.Limits(fft_planning="measure"))
+        print(json.dumps({"path": p}))
+    """, {"WORK": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert out["path"] == str(tmp_path / "rel" / "dir" / "wisdom")
+    assert (tmp_path / "rel" / "dir" / "wisdom").read_text().startswith("(fftw-3")
+
+
+def test_a_fifo_is_not_waited_for(tmp_path):
+    """A wisdom path that is a FIFO (or a device) is ignored, not opened
+    for a blocking read under the planner lock."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    out = child("""
+        import json, numpy as np, spectralfake as sf
+        img = (np.add.outer(np.arange(96), np.arange(80)) * 7 % 251).astype(np.uint8)
+        x = sf.features(img, limits=sf.Limits(fft_planning="measure"))
+        print(json.dumps({"ok": bool(np.isfinite(x).all())}))
+    """, {"SPECTRALFAKE_FFT_WISDOM": str(fifo)})
+    assert out["ok"]

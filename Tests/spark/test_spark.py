@@ -173,3 +173,14 @@ def test_features_images_raw_profiles_of_any_size(spark, folder):
         got = np.array(rows[str(p)]["features"])
         assert got.shape == x.shape
         np.testing.assert_allclose(got, x, rtol=1e-13, atol=0)
+
+
+def test_worker_models_are_keyed_by_limits():
+    """The built-in model loaded in a worker with some limits is not reused
+    for a call with other limits (a service lowering max_pixels)."""
+    from spectralfake.spark import _limits_args, _worker_model
+    a = _worker_model("default", None, _limits_args(sf.Limits(max_pixels=4096)))
+    b = _worker_model("default", None, None)
+    assert a is not b
+    assert a._limits.max_pixels == 4096 and b._limits is None
+    assert _worker_model("default", None, _limits_args(sf.Limits(max_pixels=4096))) is a

@@ -7,8 +7,8 @@ import Musl
 
 /// An FFTW-aligned buffer of doubles, reused across calls through a pool so
 /// that large images do not pay for fresh pages on every call. Buffers of 4
-/// MiB and more are aligned to 2 MiB and offered to the kernel as huge pages
-/// (MADV_HUGEPAGE): the column pass of a large transform walks rows that lie
+/// MiB and more are mappings of their own, aligned to 2 MiB and offered to
+/// the kernel as huge pages (MADV_HUGEPAGE): the column pass of a large transform walks rows that lie
 /// far apart, and with 4 KiB pages it spends its time in TLB misses.
 final class FFTBuffer: @unchecked Sendable {
     let base: UnsafeMutablePointer<Double>
@@ -21,8 +21,18 @@ final class FFTBuffer: @unchecked Sendable {
         guard capacity > 0 else { return nil }
         let bytes = capacity * MemoryLayout<Double>.stride
         if bytes >= FFTBuffer.hugeBytes {
-            var raw: UnsafeMutableRawPointer? = nil
-            guard posix_memalign(&raw, 2 << 20, bytes) == 0, let raw else { return nil }
+            // its own mapping (not the malloc heap, which would keep the
+            // advice after a free), 2 MiB-aligned inside a larger reservation
+            let align = 2 << 20
+            let reserved = bytes + align
+            guard let m = mmap(nil, reserved, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+                  m != MAP_FAILED else { return nil }
+            let start = (Int(bitPattern: m) + align - 1) & ~(align - 1)
+            let head = start - Int(bitPattern: m)
+            if head > 0 { munmap(m, head) }
+            let tail = reserved - head - bytes
+            if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: start + bytes), tail) }
+            let raw = UnsafeMutableRawPointer(bitPattern: start)!
             _ = madvise(raw, bytes, MADV_HUGEPAGE)   // a hint: without THP it changes nothing
             base = raw.bindMemory(to: Double.self, capacity: capacity)
             huge = true
@@ -35,7 +45,7 @@ final class FFTBuffer: @unchecked Sendable {
     }
 
     deinit {
-        if huge { free(base) } else { fftw_free(base) }
+        if huge { munmap(base, capacity * MemoryLayout<Double>.stride) } else { fftw_free(base) }
     }
 }
 
@@ -75,13 +85,16 @@ enum FFTBufferPool {
 
     static func release(_ buffer: FFTBuffer) {
         guard buffer.capacity <= maxPooledDoubles else { return }  // freed here
-        pool.withLock { bufs in
+        let dropped: [FFTBuffer] = pool.withLock { bufs in
             bufs.append(buffer)
             var total = bufs.reduce(0) { $0 + $1.capacity }
+            var out: [FFTBuffer] = []
             while bufs.count > maxBuffers || (total > maxDoubles && !bufs.isEmpty) {
                 total -= bufs[0].capacity
-                bufs.removeFirst()
+                out.append(bufs.removeFirst())
             }
+            return out
         }
+        _ = dropped  // freed here, outside the lock
     }
 }

@@ -1,4 +1,7 @@
 import CFFTW
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// The FFTW plans of one image size and one planner flag.
@@ -46,12 +49,19 @@ final class FFTPlans: @unchecked Sendable {
                                       Int32(hw), 1, layout.columnOutput(base), nil, 1, Int32(height),
                                       FFTW_FORWARD, flags)
         }
-        guard let r = rowPlan(rb, 0), let c = columnPlan(cb, 0) else { return nil }
+        // all four or none: a wisdom-only lookup may find some plans (the row
+        // plans depend only on the width) and not the others
+        let r = rowPlan(rb, 0), c = columnPlan(cb, 0)
+        let rt = rowTail > 0 ? rowPlan(rowTail, height - rowTail) : nil
+        let ct = columnTail > 0 ? columnPlan(columnTail, hw - columnTail) : nil
+        guard let r, let c, rowTail == 0 || rt != nil, columnTail == 0 || ct != nil else {
+            for p in [r, c, rt, ct] { if let p { fftw_destroy_plan(p) } }   // the caller holds the planner lock
+            return nil
+        }
         rows = r
         columns = c
-        rowsTail = rowTail > 0 ? rowPlan(rowTail, height - rowTail) : nil
-        columnsTail = columnTail > 0 ? columnPlan(columnTail, hw - columnTail) : nil
-        if (rowTail > 0 && rowsTail == nil) || (columnTail > 0 && columnsTail == nil) { return nil }
+        rowsTail = rt
+        columnsTail = ct
     }
 
     deinit {
@@ -158,7 +168,8 @@ final class FFTPlanSet: @unchecked Sendable {
     /// not a measurement: a few milliseconds). nil when the file does not
     /// hold this size (or is off).
     func fromWisdom() -> FFTPlans? {
-        guard !wisdomTried.exchange(true, ordering: .acquiringAndReleasing) else { return measuredPlan }
+        guard !wisdomTried.load(ordering: .acquiring),
+              !wisdomTried.exchange(true, ordering: .acquiringAndReleasing) else { return measuredPlan }
         guard FFTWisdom.path != nil else { return nil }
         let claim: Bool = measured.withLock { state in
             if case .none = state { state = .planning; return true }
@@ -185,19 +196,31 @@ final class FFTPlanSet: @unchecked Sendable {
         }
         if !claim {
             guard wait else { return measuredPlan }
-            measureLock.withLock { _ in }
-            // a wisdom lookup that found nothing leaves the state at .none: measure now
-            let retry: Bool = measured.withLock { if case .none = $0 { return true } else { return false } }
-            return retry ? measure(wait: true) : measuredPlan
+            // wait until whoever claimed it is done (it may not hold measureLock yet)
+            while true {
+                measureLock.withLock { _ in }
+                let state: Int = measured.withLock {
+                    switch $0 { case .planning: return 0; case .none: return 1; default: return 2 }
+                }
+                if state == 0 { usleep(1000); continue }
+                // a wisdom lookup that found nothing leaves the state at .none: measure now
+                return state == 1 ? measure(wait: true) : measuredPlan
+            }
         }
         let plan: FFTPlans? = measureLock.withLock { _ in
             let (p, pending) = FFT.makePlans(width: estimate.width, height: estimate.height, flags: UInt32(FFTW_MEASURE))
             guard let p else { return nil }
-            // FFTW measures on a machine that may be busy: keep (and save)
-            // the measured plan only if it is not clearly slower than the
+            // FFTW measures on a machine that may be busy: keep (and save) a
+            // newly measured plan only if it is not clearly slower than the
             // ESTIMATE one in an interleaved check (best of 3 each, 1.5x),
-            // else stay with ESTIMATE for this size in this process.
-            guard !FFT.checkMeasuredPlans.load(ordering: .relaxed) || checkedFaster(p) else { return nil }
+            // else stay with ESTIMATE for this size in this process. Plans
+            // from the wisdom file were checked when measured; images over 4
+            // MP are not checked (six transforms would cost seconds).
+            let newlyMeasured = pending != nil || FFTWisdom.pathBytes == nil
+            if newlyMeasured, FFT.checkMeasuredPlans.load(ordering: .relaxed),
+               estimate.width * estimate.height <= 1 << 22, !checkedFaster(p) {
+                return nil
+            }
             if let pending { FFTWisdom.save(pending) }
             return p
         }

@@ -12,10 +12,15 @@ import Musl
 /// cheap and the same everywhere. The library keeps it in a per-user cache
 /// file, `$XDG_CACHE_HOME/spectralfake/fftw-wisdom-<FFTW version>-<CPU>`
 /// (`~/.cache/...` without XDG_CACHE_HOME), read when a MEASURE plan is
-/// wanted and rewritten atomically (a new file renamed over the old one)
-/// when a new size has been measured. A missing, stale or corrupt file is
-/// ignored. `SPECTRALFAKE_FFT_WISDOM` names another file, or turns the
-/// cache off with `off`; `sf_fft_wisdom_set` does the same at run time.
+/// wanted and rewritten atomically (merged with what the file holds then,
+/// written to a fresh temporary file renamed over the old one) when a new
+/// size has been measured. A missing, stale or corrupt file is ignored, and
+/// so is anything that is not a regular file of at most 16 MiB (it is read
+/// without blocking, outside the planner lock). `SPECTRALFAKE_FFT_WISDOM`
+/// names another file (made absolute against the working directory), or
+/// turns the cache off (`off`, `0`, `no`, `none`, `false` or empty);
+/// `sf_fft_wisdom_set` does the same at run time. Paths are bytes, as the
+/// file system has them.
 ///
 /// ESTIMATE plans never see wisdom (FFTW would otherwise use measured
 /// wisdom for them too): wisdom is imported only around the making of
@@ -23,15 +28,17 @@ import Musl
 /// `fft_planning = "estimate"` stays bit-reproducible.
 public enum FFTWisdom {
     public static let environmentVariable = "SPECTRALFAKE_FFT_WISDOM"
+    /// Larger wisdom files are ignored (real ones are a few KiB).
+    static let maxFileBytes = 16 << 20
 
     struct State {
         var configured = false
-        var path: String? = nil
+        var path: [UInt8]? = nil   // absolute, without NUL
     }
 
     /// Every call into FFTW's planner (making and destroying plans, wisdom)
     /// holds this lock; it is recursive, as a plan may be destroyed while
-    /// plans are being made.
+    /// plans are being made. No file is read or written under it.
     private static let planner = RecursiveLocked<State>(State())
 
     /// Runs `body` holding the planner lock (fftw_plan_* and
@@ -40,26 +47,29 @@ public enum FFTWisdom {
         planner.withLock { _ in body() }
     }
 
-    /// The wisdom file in use (nil: no persistence).
-    public static var path: String? {
+    /// The wisdom file in use, as bytes (nil: no persistence).
+    public static var pathBytes: [UInt8]? {
         planner.withLock { s in
             configure(&s)
             return s.path
         }
     }
 
-    /// Sets the wisdom file: nil turns persistence off, "" restores the
-    /// default (environment variable, then the per-user cache file).
-    public static func set(path: String?) {
+    /// The wisdom file in use, for display (nil: no persistence).
+    public static var path: String? { pathBytes.map { String(decoding: $0, as: UTF8.self) } }
+
+    /// Sets the wisdom file: nil turns persistence off, empty restores the
+    /// default (environment variable, then the per-user cache file); a
+    /// relative path is taken against the working directory now.
+    public static func set(path: [UInt8]?) {
+        let resolved: [UInt8]? = path.map { $0.isEmpty ? defaultPath() : absolute($0) } ?? nil
         planner.withLock { s in
             s.configured = true
-            if let p = path, p.isEmpty {
-                s.path = defaultPath()
-            } else {
-                s.path = path
-            }
+            s.path = resolved
         }
     }
+
+    public static func set(path: String?) { set(path: path.map { Array($0.utf8) }) }
 
     private static func configure(_ s: inout State) {
         guard !s.configured else { return }
@@ -68,11 +78,13 @@ public enum FFTWisdom {
     }
 
     /// The environment's choice, else the per-user cache file.
-    static func defaultPath() -> String? {
-        if let v = getenv(environmentVariable).map({ String(cString: $0) }) {
-            let t = v.trimmingSpaces
+    static func defaultPath() -> [UInt8]? {
+        if let v = getenv(environmentVariable) {
+            let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(v).assumingMemoryBound(to: UInt8.self),
+                                                  count: strlen(v)))
+            let t = String(decoding: bytes, as: UTF8.self).trimmingSpaces
             if t.isEmpty || ["off", "0", "no", "none", "false"].contains(t.lowercased()) { return nil }
-            return t
+            return absolute(bytes)
         }
         let base: String
         if let x = getenv("XDG_CACHE_HOME").map({ String(cString: $0) }), x.hasPrefix("/") {
@@ -83,7 +95,16 @@ public enum FFTWisdom {
             return nil
         }
         let version = String(cString: sf_fftw_version()).replacingSpaces
-        return "\(base)/spectralfake/fftw-wisdom-\(version)-\(cpuTag())"
+        return Array("\(base)/spectralfake/fftw-wisdom-\(version)-\(cpuTag())".utf8)
+    }
+
+    /// `p` against the working directory when relative (nil: no directory).
+    static func absolute(_ p: [UInt8]) -> [UInt8]? {
+        if p.first == UInt8(ascii: "/") { return p }
+        var buf = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buf, buf.count) != nil else { return nil }
+        let cwd = buf.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer(start: $0.baseAddress!, count: strlen($0.baseAddress!))) }
+        return cwd + (cwd.last == UInt8(ascii: "/") ? [] : [UInt8(ascii: "/")]) + p
     }
 
     /// A short tag of the CPU model (wisdom measured on another CPU is
@@ -109,27 +130,27 @@ public enum FFTWisdom {
 
     /// New wisdom to write to the file (after the plans were checked).
     struct Pending: Sendable {
-        let file: String
+        let file: [UInt8]
         let text: String
     }
 
-    /// Makes plans under the planner lock. MEASURE plans: the wisdom file is
-    /// imported first (a measured size then costs only a lookup) and
-    /// forgotten after; when the wisdom grew, `pending` holds it for `save`.
-    /// `wisdomOnly`: only from wisdom (nil when it does not hold this size).
+    /// Makes plans under the planner lock. MEASURE plans: the wisdom file
+    /// (read before, outside the lock) is imported first (a measured size
+    /// then costs only a lookup) and forgotten after; when the wisdom grew,
+    /// `pending` holds it for `save`. `wisdomOnly`: only from wisdom (nil
+    /// when it does not hold this size).
     static func makePlans(width: Int, height: Int, flags: UInt32,
                           wisdomOnly: Bool = false) -> (plans: FFTPlans?, pending: Pending?) {
-        planner.withLock { s in
-            configure(&s)
-            let measuring = flags & UInt32(FFTW_ESTIMATE) == 0
-            guard measuring else { return (FFTPlans(width: width, height: height, flags: flags), nil) }
-            let file = s.path
-            var before: String? = nil
-            if let file {
-                _ = fftw_import_wisdom_from_filename(file)   // 0: missing, stale or corrupt: ignored
-                before = exportWisdom()
-            }
+        let measuring = flags & UInt32(FFTW_ESTIMATE) == 0
+        guard measuring else {
+            return planner.withLock { _ in (FFTPlans(width: width, height: height, flags: flags), nil) }
+        }
+        let file = pathBytes
+        let text = file.flatMap(readFile)
+        return planner.withLock { _ in
+            if let text { _ = fftw_import_wisdom_from_string(text) }   // 0: stale or corrupt: ignored
             defer { fftw_forget_wisdom() }
+            let before = file == nil ? nil : exportWisdom()
             let plans = FFTPlans(width: width, height: height,
                                  flags: wisdomOnly ? flags | UInt32(FFTW_WISDOM_ONLY) : flags)
             guard let file, plans != nil, !wisdomOnly, let after = exportWisdom(), after != before else {
@@ -139,13 +160,19 @@ public enum FFTWisdom {
         }
     }
 
-    /// Writes pending wisdom to its file (atomically), unless the file was
-    /// changed or turned off meanwhile.
+    /// Writes pending wisdom to its file, merged with what the file holds
+    /// now (another process may have added sizes), unless the wisdom file was
+    /// changed or turned off meanwhile. Failures are silent (a cache).
     static func save(_ pending: Pending) {
-        planner.withLock { s in
-            guard s.path == pending.file else { return }
-            save(pending.text, to: pending.file)
+        guard pathBytes == pending.file else { return }
+        let current = readFile(pending.file)
+        let merged: String? = planner.withLock { _ in
+            defer { fftw_forget_wisdom() }
+            if let current { _ = fftw_import_wisdom_from_string(current) }
+            guard fftw_import_wisdom_from_string(pending.text) != 0 else { return nil }
+            return exportWisdom()
         }
+        if let merged { writeAtomically(merged, to: pending.file) }
     }
 
     private static func exportWisdom() -> String? {
@@ -154,34 +181,57 @@ public enum FFTWisdom {
         return String(cString: p)
     }
 
-    /// Writes `text` to `file` atomically: a temporary file in the same
-    /// folder, then rename. Failures are silent (the cache is an optimisation).
-    private static func save(_ text: String, to file: String) {
-        guard let slash = file.lastIndex(of: "/") else { return }
-        let dir = String(file[..<slash])
-        if !dir.isEmpty { makeDirectories(dir) }
-        let tmp = "\(file).tmp.\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
-        var ok = true
-        var bytes = Array(text.utf8)
+    /// The text of a regular file of at most maxFileBytes, read without
+    /// blocking (a FIFO or a device is ignored, not waited for).
+    static func readFile(_ path: [UInt8]) -> String? {
+        let fd = (path + [0]).withUnsafeBufferPointer {
+            open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        }
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= maxFileBytes else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
         var off = 0
         while off < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + off, $0.count - off) }
+            if n <= 0 { break }
+            off += n
+        }
+        return String(decoding: bytes[0..<off], as: UTF8.self)
+    }
+
+    /// Writes `text` to `file` atomically: a fresh temporary file (mkstemp)
+    /// in the same folder, synced, then renamed over the old one.
+    private static func writeAtomically(_ text: String, to file: [UInt8]) {
+        guard let slash = file.lastIndex(of: UInt8(ascii: "/")) else { return }
+        makeDirectories(Array(file[..<slash]))
+        var template = (file + Array(".tmp.XXXXXX".utf8) + [0]).map { CChar(bitPattern: $0) }
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { return }
+        _ = fchmod(fd, 0o644)
+        var ok = true
+        let bytes = Array(text.utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, $0.count - off) }
             if n <= 0 { ok = false; break }
             off += n
         }
         ok = fsync(fd) == 0 && ok
         close(fd)
-        if !ok || rename(tmp, file) != 0 { unlink(tmp) }
-        bytes.removeAll()
+        let target = (file + [0]).map { CChar(bitPattern: $0) }
+        if !ok || rename(template, target) != 0 { unlink(template) }
     }
 
-    private static func makeDirectories(_ dir: String) {
-        var path = ""
-        for part in dir.split(separator: "/", omittingEmptySubsequences: true) {
-            path += "/" + part
-            mkdir(path, 0o755)   // EEXIST and the like: the open that follows tells
+    /// mkdir -p of an absolute folder (errors: the write that follows tells).
+    private static func makeDirectories(_ dir: [UInt8]) {
+        var path: [UInt8] = []
+        for part in dir.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+            path += [UInt8(ascii: "/")] + part
+            _ = (path + [0]).withUnsafeBufferPointer {
+                mkdir(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), 0o755)
+            }
         }
     }
 }

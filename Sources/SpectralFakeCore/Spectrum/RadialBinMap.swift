@@ -63,8 +63,17 @@ final class RadialBinMap: @unchecked Sendable {
         let (cx, cy) = center(width: width, height: height, c)
         let cx2 = Int(2 * cx), cy2 = Int(2 * cy)
         let (fx, fy) = (max(cx2, 2 * (width - 1) - cx2), max(cy2, 2 * (height - 1) - cy2))
+        guard max(fx, fy) < 1 << 30 else {
+            // sides beyond any ring map (maxSide): the published formula in doubles, no overflow
+            return Int(hypot(Double(fx), Double(fy)) / 2)
+        }
         return isqrt(fx * fx + fy * fy) >> 1
     }
+
+    /// Ring maps are built for sides below this (doubled squared distances
+    /// stay below 2^52, exact in doubles); larger images are refused with
+    /// SF_ERR_LIMIT_DIMENSION (only reachable with limits disabled).
+    static let maxSide = 1 << 24
 
     /// Number of profile values for an image of this size (R - 1, at least 0).
     static func profileLength(width: Int, height: Int, center c: RadialCenter) -> Int {
@@ -99,6 +108,9 @@ final class RadialBinMap: @unchecked Sendable {
     /// The map of a `w x h` spectrum. Throws SF_ERR_OUT_OF_MEMORY (with the
     /// size asked) when a buffer cannot be had.
     init(width w: Int, height h: Int, center c: RadialCenter) throws(SFError) {
+        guard max(w, h) < RadialBinMap.maxSide else {
+            throw SFError(.limitDimension, "image \(w)x\(h) is too large for the ring map (a side of 2^24 pixels or more)")
+        }
         width = w
         height = h
         let hw = w / 2 + 1
@@ -128,13 +140,11 @@ final class RadialBinMap: @unchecked Sendable {
         // distance n = (2 dx)^2 + (2 dy)^2 is an integer, and the floor of
         // the distance is isqrt(n) / 2 (rounded down). numpy's hypot is
         // accurate to well under the gap between sqrt(n)/2 and the next
-        // integer (at least 1/(8 d) > 1e-7 here), so the floors agree; the
+        // integer (at least 1/(8 d) > 1e-8 for sides below 2^24, where one
+        // ulp of d is under 2e-9), so the floors agree; the
         // map is built without 2 hypot calls per element. The per-row terms
         // are tabulated once; each column is one C loop (sf_kernels.h).
         let cx2 = Int(2 * cx), cy2 = Int(2 * cy)
-        guard max(w, h) < 1 << 24 else {   // keeps every doubled squared distance below 2^52 (exact)
-            throw SFError(.limitDimension, "image \(w)x\(h) is too large for the ring map (a side of 2^24 pixels or more)")
-        }
         let dyy = try HeapBuffer<Double>(count: 2 * h, what: what)   // own rows, then mirror rows (exact: < 2^52)
         for ky in 0..<h {
             let dy = 2 * ((ky + h / 2) % h) - cy2

@@ -72,6 +72,16 @@ def is_encoded(x) -> bool:
     return isinstance(x, (bytes, bytearray, memoryview))
 
 
+def encoded_batch(items) -> bool:
+    """True when every item of a batch is an encoded image in memory, False
+    when every item is a path; TypeError for a mix (bytes would otherwise be
+    taken for a path)."""
+    flags = {is_encoded(x) for x in items}
+    if len(flags) > 1:
+        raise TypeError("a batch is either paths or encoded images (bytes-like), not a mix")
+    return flags == {True}
+
+
 def encoded_items(items):
     """(owners, data, sizes) for a batch of encoded images in memory: the
     ctypes arrays of `const void *` and `size_t` that sf_*_batch_memory

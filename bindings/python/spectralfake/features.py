@@ -10,9 +10,9 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from ._constants import Status
-from ._inputs import array_input, encoded_input, encoded_items, is_encoded, kind, path_bytes, threads_arg
+from ._inputs import array_input, encoded_batch, encoded_input, encoded_items, kind, path_bytes, threads_arg
 from ._lib import SfError
-from .errors import BatchError, error, raise_for
+from .errors import BatchError, SpectralFakeError, error, raise_for
 from .settings import Context, Limits, context
 
 
@@ -26,7 +26,7 @@ class _Scratch(threading.local):
         self.count = c_size_t()
         self.err_ref = byref(self.err)
         self.count_ref = byref(self.count)
-        self.grow(1024)
+        self.grow(4096)
 
     def grow(self, capacity: int):
         self.out = np.empty(capacity, dtype=np.float64)
@@ -115,7 +115,7 @@ def features_batch(items: Iterable, preset: str = "celeba", threads: int | None 
     if errors not in ("raise", "return"):
         raise ValueError("errors must be 'raise' or 'return'")
     items = list(items)
-    encoded = bool(items) and all(is_encoded(x) for x in items)
+    encoded = encoded_batch(items)
     if not encoded:
         items = [os.fspath(p) for p in items]
     names = [None] * len(items) if encoded else items
@@ -163,7 +163,10 @@ def _raw_row_length(ctx: Context, items: Sequence, encoded: bool = False) -> int
         img = c_void_p()
         err = SfError()
         if encoded:
-            keep, data, size = encoded_input(p, ctx.limits)
+            try:
+                keep, data, size = encoded_input(p, ctx.limits)
+            except SpectralFakeError:   # over max_input_bytes: that item's error, not the batch's
+                continue
             st = lib.sf_image_decode_memory(ctx.handle, data, size, byref(img), byref(err))
         else:
             st = lib.sf_image_decode_file(ctx.handle, path_bytes(p), byref(img), byref(err))

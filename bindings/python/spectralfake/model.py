@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _lib
 from ._constants import Label, Note, Status, ValueKind, Verdict
-from ._inputs import array_input, encoded_input, encoded_items, is_encoded, kind, path_bytes, threads_arg
+from ._inputs import array_input, encoded_batch, encoded_input, encoded_items, is_encoded, kind, path_bytes, threads_arg
 from ._lib import SfError, SfScore, SfSettings
 from .errors import BatchError, error, message_struct, raise_for
 from .settings import Limits, limits_pointer, name_of, settings_dict
@@ -279,7 +279,7 @@ class Model:
         if errors not in ("raise", "return"):
             raise ValueError("errors must be 'raise' or 'return'")
         items = list(items)
-        encoded = bool(items) and all(is_encoded(x) for x in items)
+        encoded = encoded_batch(items)
         if not encoded:
             items = [os.fspath(p) for p in items]
         scores, fails, err = self._batch(items, threads)

@@ -197,7 +197,7 @@ _plain_contexts: dict = {}   # preset -> context with no overrides and the defau
 
 def context(preset="celeba", limits: Limits | None = None, **overrides) -> Context:
     """A cached context for these arguments (contexts are immutable)."""
-    if limits is None and not overrides:
+    if limits is None and not overrides and isinstance(preset, (str, int)):
         ctx = _plain_contexts.get(preset)   # the common call: one dict lookup (a race only builds it twice)
         if ctx is None:
             ctx = _plain_contexts[preset] = _context(preset, None, {})

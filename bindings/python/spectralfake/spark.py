@@ -37,6 +37,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from collections import OrderedDict
 
 from .model import Model
 from .settings import Limits
@@ -48,7 +49,7 @@ SCORE_SCHEMA = ("path string, verdict string, probability_fake double, decision 
 FEATURES_SCHEMA = "path string, features array<double>, error string"
 
 _lock = threading.Lock()
-_models: dict = {}   # per Python worker: broadcast id (or "default") -> Model
+_models: "OrderedDict" = OrderedDict()   # per Python worker: model key -> Model, the 8 most recent
 
 
 def read_images(spark, path_or_glob, recursive: bool = True, path_glob_filter: str | None = None):
@@ -73,12 +74,17 @@ def _limits_args(limits: Limits | None):
 
 def _worker_model(key, payload, limits_args):
     """The model of a broadcast, loaded once per Python worker."""
+    key = (key, tuple(sorted(limits_args.items())) if limits_args else None)   # the limits are part of it
     with _lock:
         m = _models.get(key)
         if m is None:
             limits = Limits(**limits_args) if limits_args else None
             m = Model.default(limits) if payload is None else Model.from_bytes(payload.value, limits)
             _models[key] = m
+            while len(_models) > 8:
+                _models.popitem(last=False)
+        else:
+            _models.move_to_end(key)
         return m
 
 
@@ -117,7 +123,11 @@ def score_images(spark, path_or_glob, model=None, recursive: bool = True, *, lim
     if model is None:
         key, payload = "default", None
     else:
-        data = model if isinstance(model, (bytes, bytearray)) else open(os.fspath(model), "rb").read()
+        if isinstance(model, (bytes, bytearray)):
+            data = model
+        else:
+            with open(os.fspath(model), "rb") as f:
+                data = f.read()
         Model.from_bytes(bytes(data), limits)   # a bad model fails here, on the driver, not in every task
         payload = spark.sparkContext.broadcast(bytes(data))
         key = ("broadcast", uuid.uuid4().hex)   # this call's model, whatever else the worker has loaded
