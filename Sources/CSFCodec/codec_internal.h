@@ -70,6 +70,24 @@ int sfc_finish_image(sfc_image *out, uint8_t *pixels, uint32_t w, uint32_t h, in
  * max_jpeg_scans or max_jpeg_passes. SF_OK or the status of the check. */
 int sfc_jpeg_check_structure(const uint8_t *d, size_t n, const sfc_limits *lim, char *msg, size_t cap);
 
+/* The rules both checks apply (jpeg_scans.c, before decoding, and jpeg.c,
+ * while decoding), written once:
+ * - sfc_jpeg_progression: one scan of component `comp` over coefficients
+ *   ss ... se (<= 63) with successive approximation ah/al. A first pass
+ *   (ah = 0) must not repeat, a refinement must follow the last one's al;
+ *   coef_bits (per coefficient, the last al, -1 = none) is updated. SF_OK or
+ *   SF_ERR_CORRUPT with the message (`scan`: its number).
+ * - sfc_jpeg_pass_blocks: the blocks of one pass over the whole image, as
+ *   interleaved MCUs lay them out (the unit of max_jpeg_passes).
+ * - sfc_jpeg_over_scans / sfc_jpeg_over_passes: the messages of the two
+ *   limits; both return SF_ERR_LIMIT_SCANS. */
+int sfc_jpeg_progression(signed char coef_bits[64], unsigned scan, int comp, int ss, int se, int ah, int al,
+                         char *msg, size_t cap);
+uint64_t sfc_jpeg_pass_blocks(uint64_t width, uint64_t height, unsigned max_h, unsigned max_v,
+                              uint64_t blocks_per_mcu);
+int sfc_jpeg_over_scans(const sfc_limits *lim, char *msg, size_t cap);
+int sfc_jpeg_over_passes(const sfc_limits *lim, unsigned width, unsigned height, char *msg, size_t cap);
+
 int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc_image *out, char *msg, size_t cap);
 int sfc_decode_png(const uint8_t *data, size_t size, const sfc_limits *lim, sfc_image *out, char *msg, size_t cap);
 

@@ -82,17 +82,9 @@ static void check_progression(j_decompress_ptr d, struct jpeg_ctx *x) {
     for (int i = 0; i < d->comps_in_scan; i++) {
         const int c = d->cur_comp_info[i]->component_index;
         if (c < 0 || c >= MAX_COMPONENTS) continue;
-        for (int k = d->Ss; k <= d->Se && k < DCTSIZE2; k++) {
-            const int prev = x->coef_bits[c][k];
-            if ((d->Ah == 0 && prev >= 0) || (d->Ah != 0 && d->Ah != prev)) {
-                snprintf(x->text, sizeof x->text,
-                         "progressive JPEG scan %d %s coefficient %d of component %d (Ah %d after Al %d): refused",
-                         d->input_scan_number, d->Ah == 0 ? "repeats the first pass of" : "refines out of order",
-                         k, c, d->Ah, prev);
-                stop(x, SF_ERR_CORRUPT);
-            }
-            x->coef_bits[c][k] = (signed char)d->Al;
-        }
+        const int rc = sfc_jpeg_progression(x->coef_bits[c], (unsigned)d->input_scan_number, c, d->Ss, d->Se, d->Ah,
+                                            d->Al, x->text, sizeof x->text);
+        if (rc != SF_OK) stop(x, rc);
     }
 }
 
@@ -104,11 +96,8 @@ static void progress_cb(j_common_ptr c) {
     j_decompress_ptr d = (j_decompress_ptr)c;
     if (d->input_scan_number > 0 && (uint32_t)d->input_scan_number > x->scans_seen)
         x->scans_seen = (uint32_t)d->input_scan_number;
-    if (x->max_scans && (uint32_t)d->input_scan_number > x->max_scans) {
-        snprintf(x->text, sizeof x->text, "progressive JPEG has more than %u scans (limit max_jpeg_scans = %u)",
-                 x->max_scans, x->max_scans);
-        stop(x, SF_ERR_LIMIT_SCANS);
-    }
+    if (x->max_scans && (uint32_t)d->input_scan_number > x->max_scans)
+        stop(x, sfc_jpeg_over_scans(x->lim, x->text, sizeof x->text));
     /* called before each iMCU row is consumed, and once more when a scan's
      * last row is done (input_iMCU_row == total_iMCU_rows: not counted) */
     if (d->progressive_mode && d->input_scan_number > 0 && d->input_iMCU_row < d->total_iMCU_rows &&
@@ -120,12 +109,9 @@ static void progress_cb(j_common_ptr c) {
          * padding blocks included), v block rows of a single component */
         x->work += (uint64_t)d->MCUs_per_row *
                    (uint64_t)(d->comps_in_scan > 1 ? d->blocks_in_MCU : d->cur_comp_info[0]->v_samp_factor);
-        if (x->max_work && x->work > x->max_work) {
-            snprintf(x->text, sizeof x->text,
-                     "progressive JPEG needs more than %u passes over its %ux%u image (limit max_jpeg_passes = %u)",
-                     x->lim->max_passes, (unsigned)d->image_width, (unsigned)d->image_height, x->lim->max_passes);
-            stop(x, SF_ERR_LIMIT_SCANS);
-        }
+        if (x->max_work && x->work > x->max_work)
+            stop(x, sfc_jpeg_over_passes(x->lim, (unsigned)d->image_width, (unsigned)d->image_height, x->text,
+                                         sizeof x->text));
     }
     char m[128];
     if (sfc_time_up(x->lim, m, sizeof m)) {
@@ -312,12 +298,13 @@ int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc
     if (ci.progressive_mode && lim && lim->max_passes) {
         /* one pass = every block of the image as interleaved MCUs lay them
          * out (padding included), which bounds any scan of a component */
-        const uint64_t mcus_per_row = ((uint64_t)ci.image_width + 8u * ci.max_h_samp_factor - 1) /
-                                      (8u * ci.max_h_samp_factor);
-        uint64_t blocks_per_row = 0;
+        uint64_t per_mcu = 0;
         for (int i = 0; i < ci.num_components; i++)
-            blocks_per_row += mcus_per_row * (uint64_t)ci.comp_info[i].h_samp_factor * ci.comp_info[i].v_samp_factor;
-        x.max_work = sfc_jpeg_work_budget(blocks_per_row * ci.total_iMCU_rows, lim->max_passes);
+            per_mcu += (uint64_t)ci.comp_info[i].h_samp_factor * ci.comp_info[i].v_samp_factor;
+        x.max_work = sfc_jpeg_work_budget(sfc_jpeg_pass_blocks(ci.image_width, ci.image_height,
+                                                               (unsigned)ci.max_h_samp_factor,
+                                                               (unsigned)ci.max_v_samp_factor, per_mcu),
+                                          lim->max_passes);
     }
 
     /* grfmt_jpeg.cpp readHeader: every APP1 longer than 6 bytes that starts

@@ -41,25 +41,49 @@ static size_t skip_entropy(const uint8_t *d, size_t n, size_t p) {
 /* Blocks one scan visits, as jpeg.c counts them (whole MCUs when
  * interleaved, the component's block rows otherwise). */
 static uint64_t scan_blocks(const struct frame *f, const int *comps, int ns) {
-    const uint64_t imcu_rows = ((uint64_t)f->height + 8u * f->max_v - 1) / (8u * f->max_v);
     if (ns > 1) {
-        const uint64_t mcus = ((uint64_t)f->width + 8u * f->max_h - 1) / (8u * f->max_h);
         uint64_t per_mcu = 0;
         for (int i = 0; i < ns; i++) per_mcu += (uint64_t)f->h[comps[i]] * f->v[comps[i]];
-        return mcus * per_mcu * imcu_rows;
+        return sfc_jpeg_pass_blocks(f->width, f->height, f->max_h, f->max_v, per_mcu);
     }
+    const uint64_t imcu_rows = ((uint64_t)f->height + 8u * f->max_v - 1) / (8u * f->max_v);
     const int c = comps[0];
     const uint64_t cw = ((uint64_t)f->width * f->h[c] + f->max_h - 1) / f->max_h;   /* jdiv_round_up */
     return (cw + 7) / 8 * f->v[c] * imcu_rows;
 }
 
-/* One pass: every block as interleaved MCUs lay them out (jpeg.c's budget unit). */
-static uint64_t pass_blocks(const struct frame *f) {
-    const uint64_t imcu_rows = ((uint64_t)f->height + 8u * f->max_v - 1) / (8u * f->max_v);
-    const uint64_t mcus = ((uint64_t)f->width + 8u * f->max_h - 1) / (8u * f->max_h);
-    uint64_t per_mcu = 0;
-    for (unsigned i = 0; i < f->ncomp; i++) per_mcu += (uint64_t)f->h[i] * f->v[i];
-    return mcus * per_mcu * imcu_rows;
+uint64_t sfc_jpeg_pass_blocks(uint64_t width, uint64_t height, unsigned max_h, unsigned max_v,
+                              uint64_t blocks_per_mcu) {
+    const uint64_t imcu_rows = (height + 8u * max_v - 1) / (8u * max_v);
+    const uint64_t mcus = (width + 8u * max_h - 1) / (8u * max_h);
+    return mcus * blocks_per_mcu * imcu_rows;
+}
+
+int sfc_jpeg_progression(signed char coef_bits[64], unsigned scan, int comp, int ss, int se, int ah, int al,
+                         char *msg, size_t cap) {
+    for (int k = ss; k <= se && k < 64; k++) {
+        const int prev = coef_bits[k];
+        if ((ah == 0 && prev >= 0) || (ah != 0 && ah != prev)) {
+            sfc_set_msg(msg, cap, "progressive JPEG scan %u %s coefficient %d of component %d (Ah %d after Al %d): "
+                        "refused", scan, ah == 0 ? "repeats the first pass of" : "refines out of order", k, comp, ah,
+                        prev);
+            return SF_ERR_CORRUPT;
+        }
+        coef_bits[k] = (signed char)al;
+    }
+    return SF_OK;
+}
+
+int sfc_jpeg_over_scans(const sfc_limits *lim, char *msg, size_t cap) {
+    sfc_set_msg(msg, cap, "progressive JPEG has more than %u scans (limit max_jpeg_scans = %u)", lim->max_scans,
+                lim->max_scans);
+    return SF_ERR_LIMIT_SCANS;
+}
+
+int sfc_jpeg_over_passes(const sfc_limits *lim, unsigned width, unsigned height, char *msg, size_t cap) {
+    sfc_set_msg(msg, cap, "progressive JPEG needs more than %u passes over its %ux%u image (limit max_jpeg_passes = "
+                "%u)", lim->max_passes, width, height, lim->max_passes);
+    return SF_ERR_LIMIT_SCANS;
 }
 
 int sfc_jpeg_check_structure(const uint8_t *d, size_t n, const sfc_limits *lim, char *msg, size_t cap) {
@@ -110,7 +134,12 @@ int sfc_jpeg_check_structure(const uint8_t *d, size_t n, const sfc_limits *lim, 
                 if (f.h[i] > f.max_h) f.max_h = f.h[i];
                 if (f.v[i] > f.max_v) f.max_v = f.v[i];
             }
-            if (f.progressive && lim && lim->max_passes) max_work = sfc_jpeg_work_budget(pass_blocks(&f), lim->max_passes);
+            if (f.progressive && lim && lim->max_passes) {
+                uint64_t per_mcu = 0;
+                for (unsigned i = 0; i < f.ncomp; i++) per_mcu += (uint64_t)f.h[i] * f.v[i];
+                max_work = sfc_jpeg_work_budget(sfc_jpeg_pass_blocks(f.width, f.height, f.max_h, f.max_v, per_mcu),
+                                                lim->max_passes);
+            }
         } else if (m == 0xDA) {                                             /* SOS */
             in_header = 0;
             if (!f.ncomp || !f.progressive) return SF_OK;  /* baseline: one pass per component */
@@ -122,30 +151,13 @@ int sfc_jpeg_check_structure(const uint8_t *d, size_t n, const sfc_limits *lim, 
             const int ss = s[1 + 2 * ns], se = s[2 + 2 * ns], ah = s[3 + 2 * ns] >> 4, al = s[3 + 2 * ns] & 15;
             if (ss > se || se > 63) return SF_OK;
             scans++;
-            if (lim && lim->max_scans && scans > lim->max_scans) {
-                sfc_set_msg(msg, cap, "progressive JPEG has more than %u scans (limit max_jpeg_scans = %u)",
-                            lim->max_scans, lim->max_scans);
-                return SF_ERR_LIMIT_SCANS;
-            }
+            if (lim && lim->max_scans && scans > lim->max_scans) return sfc_jpeg_over_scans(lim, msg, cap);
             for (int i = 0; i < ns; i++) {
-                for (int k = ss; k <= se; k++) {
-                    const int prev = coef_bits[comps[i]][k];
-                    if ((ah == 0 && prev >= 0) || (ah != 0 && ah != prev)) {
-                        sfc_set_msg(msg, cap, "progressive JPEG scan %u %s coefficient %d of component %d (Ah %d "
-                                    "after Al %d): refused", scans,
-                                    ah == 0 ? "repeats the first pass of" : "refines out of order", k, comps[i], ah,
-                                    prev);
-                        return SF_ERR_CORRUPT;
-                    }
-                    coef_bits[comps[i]][k] = (signed char)al;
-                }
+                const int rc = sfc_jpeg_progression(coef_bits[comps[i]], scans, comps[i], ss, se, ah, al, msg, cap);
+                if (rc != SF_OK) return rc;
             }
             work += scan_blocks(&f, comps, ns);
-            if (max_work && work > max_work) {
-                sfc_set_msg(msg, cap, "progressive JPEG needs more than %u passes over its %ux%u image (limit "
-                            "max_jpeg_passes = %u)", lim->max_passes, f.width, f.height, lim->max_passes);
-                return SF_ERR_LIMIT_SCANS;
-            }
+            if (max_work && work > max_work) return sfc_jpeg_over_passes(lim, f.width, f.height, msg, cap);
             p = skip_entropy(d, n, p + 2 + len);
             continue;
         }

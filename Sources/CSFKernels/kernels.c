@@ -158,18 +158,11 @@ static inline int32_t out_bin(double n, double bins) {
         else                                                                                                 \
             for (size_t ky = 0; ky < h; ky++) mirror[ky] = (INDEX)bins;                                      \
         int64_t l = INT64_MAX, u = -1;                                                                       \
-        for (size_t ky = 0; ky < h; ky++) {                                                                  \
-            const int64_t b = own[ky];                                                                       \
-            counts[b] += 1;                                                                                  \
-            per_column[b]++;                                                                                 \
-            if (b != bins) {                                                                                 \
-                l = b < l ? b : l;                                                                           \
-                u = b > u ? b : u;                                                                           \
-            }                                                                                                \
-        }                                                                                                    \
-        if (mirrored)                                                                                        \
+        /* count the own bins, then the mirror ones (integer counts: order-free) */                          \
+        for (int half = 0; half < (mirrored ? 2 : 1); half++) {                                              \
+            const INDEX *bin = half ? mirror : own;                                                          \
             for (size_t ky = 0; ky < h; ky++) {                                                              \
-                const int64_t b = mirror[ky];                                                                \
+                const int64_t b = bin[ky];                                                                   \
                 counts[b] += 1;                                                                              \
                 per_column[b]++;                                                                             \
                 if (b != bins) {                                                                             \
@@ -177,6 +170,7 @@ static inline int32_t out_bin(double n, double bins) {
                     u = b > u ? b : u;                                                                       \
                 }                                                                                            \
             }                                                                                                \
+        }                                                                                                    \
         int32_t most = 0;                                                                                    \
         for (int64_t b = l; b <= u; b++) {                                                                   \
             if (per_column[b] > most) most = per_column[b];                                                  \

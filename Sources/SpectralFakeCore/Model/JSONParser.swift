@@ -104,14 +104,18 @@ public struct JSONParser {
         pos += w.count
     }
 
-    private mutating func object(depth: Int) throws(SFError) -> JSONValue {
+    /// Walks an object from its '{': member names (no duplicates), ':' and
+    /// the separators. `member(&self, key)` is called with pos at each
+    /// value and must consume it; `cost` (plus the name's bytes) is spent
+    /// per member first.
+    private mutating func walkObject(cost: Int, _ member: (inout JSONParser, String) throws(SFError) -> Void)
+        throws(SFError) {
         pos += 1
-        var members: [(String, JSONValue)] = []
         var seen = Set<String>()
         skipSpace()
         if pos < bytes.count && bytes[pos] == UInt8(ascii: "}") {
             pos += 1
-            return .object(members)
+            return
         }
         while true {
             skipSpace()
@@ -126,61 +130,79 @@ public struct JSONParser {
             }
             pos += 1
             skipSpace()
-            try spend(48 + key.utf8.count)
-            if depth == 0 && raw.contains(key) {
-                let start = pos
-                try skip(depth: depth + 1)
-                rawRanges[key] = start..<pos
-                try members.checkedAppend((key, .null), "a JSON object")
-            } else {
-                try members.checkedAppend((key, try value(depth: depth + 1)), "a JSON object")
-            }
+            try spend(cost + key.utf8.count)
+            try member(&self, key)
             skipSpace()
             guard pos < bytes.count else { throw error("data ends inside an object (truncated file?)") }
             if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-            if bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(members) }
+            if bytes[pos] == UInt8(ascii: "}") { pos += 1; return }
             throw error("expected ',' or '}' in an object, found \(describeHere())")
         }
     }
 
-    private mutating func array(depth: Int) throws(SFError) -> JSONValue {
+    /// Walks an array from its '[' and the separators; `element(&self)` is
+    /// called with pos at each element and must consume it.
+    private mutating func walkArray(_ element: (inout JSONParser) throws(SFError) -> Void) throws(SFError) {
         pos += 1
+        skipSpace()
+        if pos < bytes.count && bytes[pos] == UInt8(ascii: "]") {
+            pos += 1
+            return
+        }
+        while true {
+            skipSpace()
+            try element(&self)
+            skipSpace()
+            guard pos < bytes.count else { throw error("data ends inside an array (truncated file?)") }
+            if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
+            if bytes[pos] == UInt8(ascii: "]") { pos += 1; return }
+            throw error("expected ',' or ']' in an array, found \(describeHere())")
+        }
+    }
+
+    private mutating func object(depth: Int) throws(SFError) -> JSONValue {
+        var members: [(String, JSONValue)] = []
+        try walkObject(cost: 48) { (p, key) throws(SFError) in
+            if depth == 0 && p.raw.contains(key) {   // kept as text: validated, not built
+                let start = p.pos
+                try p.skip(depth: depth + 1)
+                p.rawRanges[key] = start..<p.pos
+                try members.checkedAppend((key, .null), "a JSON object")
+            } else {
+                try members.checkedAppend((key, try p.value(depth: depth + 1)), "a JSON object")
+            }
+        }
+        return .object(members)
+    }
+
+    private mutating func array(depth: Int) throws(SFError) -> JSONValue {
         try spend(32)
         var items: [JSONValue] = []
         var nums: [Double] = []
         var allNumbers = true, allIntegers = true
         var integerFlags: [Bool] = []   // per number, kept while the array is all numbers
-        skipSpace()
-        if pos < bytes.count && bytes[pos] == UInt8(ascii: "]") {
-            pos += 1
-            return .array(items)
-        }
-        while true {
-            skipSpace()
-            guard depth + 1 < JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
-            if allNumbers, pos < bytes.count, bytes[pos] == UInt8(ascii: "-") || (bytes[pos] >= UInt8(ascii: "0") && bytes[pos] <= UInt8(ascii: "9")) {
-                try spend(8)
-                let (v, integer) = try number()
+        try walkArray { (p) throws(SFError) in
+            guard depth + 1 < JSONParser.maxDepth else { throw p.error("nesting deeper than \(JSONParser.maxDepth) levels") }
+            if allNumbers, p.pos < p.bytes.count,
+               p.bytes[p.pos] == UInt8(ascii: "-") || (p.bytes[p.pos] >= UInt8(ascii: "0") && p.bytes[p.pos] <= UInt8(ascii: "9")) {
+                try p.spend(8)
+                let (v, integer) = try p.number()
                 try nums.checkedAppend(v, "a JSON array")
                 try integerFlags.checkedAppend(integer, "a JSON array")
                 allIntegers = allIntegers && integer
             } else {
                 if allNumbers {
                     allNumbers = false
-                    try spend(24 * nums.count)
+                    try p.spend(24 * nums.count)
                     items = zip(nums, integerFlags).map { .number($0, isInteger: $1) }
                     integerFlags = []
                     nums = []
                 }
-                try spend(24)
-                try items.checkedAppend(try value(depth: depth + 1), "a JSON array")
+                try p.spend(24)
+                try items.checkedAppend(try p.value(depth: depth + 1), "a JSON array")
             }
-            skipSpace()
-            guard pos < bytes.count else { throw error("data ends inside an array (truncated file?)") }
-            if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-            if bytes[pos] == UInt8(ascii: "]") { pos += 1; return allNumbers ? .numbers(nums, integers: allIntegers) : .array(items) }
-            throw error("expected ',' or ']' in an array, found \(describeHere())")
         }
+        return allNumbers && !nums.isEmpty ? .numbers(nums, integers: allIntegers) : .array(items)
     }
 
     /// Validates one value with the rules of value() without building it.
@@ -189,44 +211,9 @@ public struct JSONParser {
         guard pos < bytes.count else { throw error("data ends where a value was expected (truncated file?)") }
         switch bytes[pos] {
         case UInt8(ascii: "{"):
-            pos += 1
-            var seen = Set<String>()
-            skipSpace()
-            if pos < bytes.count && bytes[pos] == UInt8(ascii: "}") { pos += 1; return }
-            while true {
-                skipSpace()
-                guard pos < bytes.count else { throw error("data ends inside an object (truncated file?)") }
-                guard bytes[pos] == UInt8(ascii: "\"") else { throw error("expected a member name, found \(describeHere())") }
-                let key = try string()
-                guard !seen.contains(key) else { throw error("duplicate member \"\(key)\"") }
-                try spend(16 + key.utf8.count)
-                seen.insert(key)
-                skipSpace()
-                guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else {
-                    throw error("expected ':' after \"\(key)\", found \(describeHere())")
-                }
-                pos += 1
-                skipSpace()
-                try skip(depth: depth + 1)
-                skipSpace()
-                guard pos < bytes.count else { throw error("data ends inside an object (truncated file?)") }
-                if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-                if bytes[pos] == UInt8(ascii: "}") { pos += 1; return }
-                throw error("expected ',' or '}' in an object, found \(describeHere())")
-            }
+            try walkObject(cost: 16) { (p, _) throws(SFError) in try p.skip(depth: depth + 1) }
         case UInt8(ascii: "["):
-            pos += 1
-            skipSpace()
-            if pos < bytes.count && bytes[pos] == UInt8(ascii: "]") { pos += 1; return }
-            while true {
-                skipSpace()
-                try skip(depth: depth + 1)
-                skipSpace()
-                guard pos < bytes.count else { throw error("data ends inside an array (truncated file?)") }
-                if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-                if bytes[pos] == UInt8(ascii: "]") { pos += 1; return }
-                throw error("expected ',' or ']' in an array, found \(describeHere())")
-            }
+            try walkArray { (p) throws(SFError) in try p.skip(depth: depth + 1) }
         default:
             _ = try value(depth: depth)  // scalars: strings, numbers and literals are small
         }

@@ -60,26 +60,11 @@ enum FFT {
         }
     }
 
-    /// Seconds of one transform (rows and columns) with `plans` on `buffer`
-    /// (a measurement, for checking a measured plan).
+    /// Seconds of one transform (rows and columns) with `plans` on the
+    /// buffer at `base` (a measurement, for checking a measured plan).
     static func time(_ plans: FFTPlans, on base: UnsafeMutablePointer<Double>) -> Double {
-        let layout = plans.layout
-        let hw = layout.halfWidth, h = layout.height
-        let rb = min(FFTPlans.rowBlock, h), cb = min(FFTPlans.columnBlock, hw)
         let t0 = Deadline.now()
-        var ky0 = 0
-        while ky0 < h {
-            let n = min(rb, h - ky0)
-            fftw_execute_dft_r2c(n == rb ? plans.rows : plans.rowsTail!, layout.rowInput(base), layout.spectrum(base, row: ky0))
-            ky0 += n
-        }
-        var kx0 = 0
-        while kx0 < hw {
-            let n = min(cb, hw - kx0)
-            fftw_execute_dft(n == cb ? plans.columns : plans.columnsTail!, layout.spectrum(base, column: kx0),
-                             layout.columnOutput(base))
-            kx0 += n
-        }
+        try? run(plans, base, loadRows: { _, _ in }, consume: { _, _, _ in })   // consumes nothing: cannot throw
         return Double(Deadline.now() - t0) * 1e-9
     }
 
@@ -92,21 +77,29 @@ enum FFT {
                                                 consume: (_ firstColumn: Int, _ count: Int, _ columns: UnsafePointer<Double>) throws(SFError) -> Void)
         throws(SFError) {
         let p = try plans(width: width, height: height, planning: planning)
-        let layout = p.layout
-        let buf = try FFTBufferPool.acquire(doubles: layout.doubles)
+        let buf = try FFTBufferPool.acquire(doubles: p.layout.doubles)
         defer { FFTBufferPool.release(buf) }
-        let base = buf.base
-        let hw = layout.halfWidth
+        let input = p.layout.rowInput(buf.base)
+        try run(p, buf.base, loadRows: { ky0, n in
+            for r in 0..<n { image.loadRow(y0 + ky0 + r, x0: x0, count: width, into: input + r * width) }
+        }, consume: consume)
+    }
+
+    /// The blocked transform on the buffer at `base`: `loadRows(first,
+    /// count)` fills rowInput with the rows of each row block before it is
+    /// transformed; `consume` receives each column block.
+    private static func run(_ p: FFTPlans, _ base: UnsafeMutablePointer<Double>,
+                            loadRows: (_ first: Int, _ count: Int) -> Void,
+                            consume: (Int, Int, UnsafePointer<Double>) throws(SFError) -> Void) throws(SFError) {
+        let layout = p.layout
+        let hw = layout.halfWidth, height = layout.height
         let rb = min(FFTPlans.rowBlock, height), cb = min(FFTPlans.columnBlock, hw)
-        let input = layout.rowInput(base)
         // Rows: convert to doubles in cache, transform each block at once.
         var ky0 = 0
         while ky0 < height {
             let n = min(rb, height - ky0)
-            for r in 0..<n {
-                image.loadRow(y0 + ky0 + r, x0: x0, count: width, into: input + r * width)
-            }
-            fftw_execute_dft_r2c(n == rb ? p.rows : p.rowsTail!, input, layout.spectrum(base, row: ky0))
+            loadRows(ky0, n)
+            fftw_execute_dft_r2c(n == rb ? p.rows : p.rowsTail!, layout.rowInput(base), layout.spectrum(base, row: ky0))
             ky0 += n
         }
         // Columns: transform a block into the scratch area, hand it over.

@@ -171,30 +171,33 @@ final class FFTPlanSet: @unchecked Sendable {
         guard !wisdomTried.load(ordering: .acquiring),
               !wisdomTried.exchange(true, ordering: .acquiringAndReleasing) else { return measuredPlan }
         guard FFTWisdom.path != nil else { return nil }
-        let claim: Bool = measured.withLock { state in
-            if case .none = state { state = .planning; return true }
-            return false
-        }
-        guard claim else { return measuredPlan }
-        let plan = measureLock.withLock { _ in
+        guard claim() else { return measuredPlan }
+        return make(orElse: .none) {   // not found: a later measure() may still measure
             FFT.makePlans(width: estimate.width, height: estimate.height, flags: UInt32(FFTW_MEASURE),
                           wisdomOnly: true).plans
         }
-        measured.withLock { $0 = plan.map { .done($0) } ?? .none }
+    }
+
+    /// Claims the making of the measured plan (.none -> .planning).
+    private func claim() -> Bool {
+        measured.withLock { state in
+            if case .none = state { state = .planning; return true }
+            return false
+        }
+    }
+
+    /// Makes the plan as the claimant, holding measureLock (which waiters
+    /// take), and records it; a nil result leaves `failure`.
+    private func make(orElse failure: Measured, _ body: () -> FFTPlans?) -> FFTPlans? {
+        let plan = measureLock.withLock { _ in body() }
+        measured.withLock { $0 = plan.map { .done($0) } ?? failure }
         return plan
     }
 
     /// Makes the MEASURE plan unless it exists or another thread is making
     /// it (then returns at once with nil, or waits for it when `wait`).
     func measure(wait: Bool) -> FFTPlans? {
-        let claim: Bool = measured.withLock { state in
-            if case .none = state {
-                state = .planning
-                return true
-            }
-            return false
-        }
-        if !claim {
+        if !claim() {
             guard wait else { return measuredPlan }
             // wait until whoever claimed it is done (it may not hold measureLock yet)
             while true {
@@ -207,7 +210,7 @@ final class FFTPlanSet: @unchecked Sendable {
                 return state == 1 ? measure(wait: true) : measuredPlan
             }
         }
-        let plan: FFTPlans? = measureLock.withLock { _ in
+        return make(orElse: .failed) {
             let (p, pending) = FFT.makePlans(width: estimate.width, height: estimate.height, flags: UInt32(FFTW_MEASURE))
             guard let p else { return nil }
             // FFTW measures on a machine that may be busy: keep (and save) a
@@ -224,8 +227,6 @@ final class FFTPlanSet: @unchecked Sendable {
             if let pending { FFTWisdom.save(pending) }
             return p
         }
-        measured.withLock { $0 = plan.map { .done($0) } ?? .failed }
-        return plan
     }
 
     private func checkedFaster(_ m: FFTPlans) -> Bool {

@@ -39,7 +39,7 @@ public enum FFTWisdom {
     /// Every call into FFTW's planner (making and destroying plans, wisdom)
     /// holds this lock; it is recursive, as a plan may be destroyed while
     /// plans are being made. No file is read or written under it.
-    private static let planner = RecursiveLocked<State>(State())
+    private static let planner = Locked<State>(State(), recursive: true)
 
     /// Runs `body` holding the planner lock (fftw_plan_* and
     /// fftw_destroy_plan outside FFTPlans).
@@ -150,7 +150,7 @@ public enum FFTWisdom {
         return planner.withLock { _ in
             if let text { _ = fftw_import_wisdom_from_string(text) }   // 0: stale or corrupt: ignored
             defer { fftw_forget_wisdom() }
-            let before = file == nil ? nil : exportWisdom()
+            let before = file == nil || wisdomOnly ? nil : exportWisdom()   // a lookup saves nothing
             let plans = FFTPlans(width: width, height: height,
                                  flags: wisdomOnly ? flags | UInt32(FFTW_WISDOM_ONLY) : flags)
             guard let file, plans != nil, !wisdomOnly, let after = exportWisdom(), after != before else {
@@ -181,24 +181,14 @@ public enum FFTWisdom {
         return String(cString: p)
     }
 
-    /// The text of a regular file of at most maxFileBytes, read without
-    /// blocking (a FIFO or a device is ignored, not waited for).
+    /// The text of a regular file of at most maxFileBytes (FileReader: read
+    /// without blocking; a FIFO or a device is ignored, not waited for).
     static func readFile(_ path: [UInt8]) -> String? {
-        let fd = (path + [0]).withUnsafeBufferPointer {
-            open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        let bytes = (path + [0]).withUnsafeBufferPointer { p in
+            try? FileReader.read(cPath: UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: CChar.self),
+                                 maxBytes: UInt64(maxFileBytes), what: "the wisdom file's size", limitStatus: .io)
         }
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= maxFileBytes else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + off, $0.count - off) }
-            if n <= 0 { break }
-            off += n
-        }
-        return String(decoding: bytes[0..<off], as: UTF8.self)
+        return bytes.map { String(decoding: $0.buffer, as: UTF8.self) }
     }
 
     /// Writes `text` to `file` atomically: a fresh temporary file (mkstemp)
@@ -233,34 +223,6 @@ public enum FFTWisdom {
                 mkdir(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), 0o755)
             }
         }
-    }
-}
-
-/// A value protected by a recursive pthread mutex.
-final class RecursiveLocked<Value>: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private var value: Value
-
-    init(_ value: Value) {
-        self.value = value
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        var attr = pthread_mutexattr_t()
-        pthread_mutexattr_init(&attr)
-        pthread_mutexattr_settype(&attr, Int32(PTHREAD_MUTEX_RECURSIVE))
-        pthread_mutex_init(mutex, &attr)
-        pthread_mutexattr_destroy(&attr)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body(&value)
     }
 }
 

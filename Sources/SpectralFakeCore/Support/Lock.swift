@@ -14,11 +14,16 @@ public final class Locked<Value>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var value: Value
 
-    public init(_ value: Value) {
+    /// `recursive`: the thread holding the lock may take it again.
+    public init(_ value: Value, recursive: Bool = false) {
         self.value = value
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
+        var attr = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attr)
+        if recursive { pthread_mutexattr_settype(&attr, Int32(PTHREAD_MUTEX_RECURSIVE)) }
+        pthread_mutex_init(mutex, &attr)
+        pthread_mutexattr_destroy(&attr)
     }
 
     deinit {

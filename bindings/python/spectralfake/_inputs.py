@@ -60,11 +60,19 @@ def encoded_input(image, limits=None, *, model: bool = False):
         raise error(status, message_struct(f"{what} is {size} bytes, over the limit {field} = {limit}"))
     if isinstance(image, bytes):
         return image, image, size
-    if not mv.c_contiguous:
-        data = mv.tobytes()
-        return data, data, size
-    arr = np.frombuffer(mv.cast("B") if mv.format != "B" or mv.ndim != 1 else mv, dtype=np.uint8)
+    arr = _uint8_view(image)
     return arr, arr.ctypes.data if size else None, size
+
+
+def _uint8_view(x) -> np.ndarray:
+    """The bytes of a bytes-like object as a 1-D uint8 array, without a copy
+    (only a non-contiguous memoryview is copied)."""
+    if isinstance(x, bytes):
+        return np.frombuffer(x, dtype=np.uint8)
+    mv = memoryview(x)
+    if not mv.c_contiguous:
+        return np.frombuffer(mv.tobytes(), dtype=np.uint8)
+    return np.frombuffer(mv.cast("B") if mv.format != "B" or mv.ndim != 1 else mv, dtype=np.uint8)
 
 
 def is_encoded(x) -> bool:
@@ -72,14 +80,16 @@ def is_encoded(x) -> bool:
     return isinstance(x, (bytes, bytearray, memoryview))
 
 
-def encoded_batch(items) -> bool:
-    """True when every item of a batch is an encoded image in memory, False
-    when every item is a path; TypeError for a mix (bytes would otherwise be
-    taken for a path)."""
-    flags = {is_encoded(x) for x in items}
-    if len(flags) > 1:
-        raise TypeError("a batch is either paths or encoded images (bytes-like), not a mix")
-    return flags == {True}
+def batch_items(items):
+    """(items, encoded) of a batch: every item an encoded image in memory
+    (encoded True), or every item a path (as str, encoded False). TypeError
+    for anything else, a mix included (bytes would be taken for a path)."""
+    items = list(items)
+    if all(is_encoded(x) for x in items) and items:
+        return items, True
+    if all(isinstance(x, (str, os.PathLike)) for x in items):
+        return [os.fspath(x) for x in items], False
+    raise TypeError("a batch is either paths or encoded images (bytes-like), not a mix")
 
 
 def encoded_items(items):
@@ -89,16 +99,7 @@ def encoded_items(items):
     copied). Size limits are the library's business here: an oversized item
     is that item's error, not the batch's. Keep `owners` alive during the
     call."""
-    owners = []
-    for x in items:
-        if isinstance(x, bytes):
-            owners.append(np.frombuffer(x, dtype=np.uint8))
-            continue
-        mv = memoryview(x)
-        if not mv.c_contiguous:
-            owners.append(np.frombuffer(mv.tobytes(), dtype=np.uint8))
-        else:
-            owners.append(np.frombuffer(mv.cast("B") if mv.format != "B" or mv.ndim != 1 else mv, dtype=np.uint8))
+    owners = [_uint8_view(x) for x in items]
     n = len(owners)
     data = (ctypes.c_void_p * max(n, 1))(*[a.ctypes.data if a.size else None for a in owners])
     sizes = (ctypes.c_size_t * max(n, 1))(*[a.size for a in owners])

@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from ._constants import Status
-from ._inputs import array_input, encoded_batch, encoded_input, encoded_items, kind, path_bytes, threads_arg
+from ._inputs import array_input, batch_items, encoded_input, encoded_items, kind, path_bytes, threads_arg
 from ._lib import SfError
 from .errors import BatchError, SpectralFakeError, error, raise_for
 from .settings import Context, Limits, context
@@ -114,10 +114,7 @@ def features_batch(items: Iterable, preset: str = "celeba", threads: int | None 
     """
     if errors not in ("raise", "return"):
         raise ValueError("errors must be 'raise' or 'return'")
-    items = list(items)
-    encoded = encoded_batch(items)
-    if not encoded:
-        items = [os.fspath(p) for p in items]
+    items, encoded = batch_items(items)
     names = [None] * len(items) if encoded else items
     ctx = context(preset, limits, **overrides)
     lib = ctx._lib

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _lib
 from ._constants import Label, Note, Status, ValueKind, Verdict
-from ._inputs import array_input, encoded_batch, encoded_input, encoded_items, is_encoded, kind, path_bytes, threads_arg
+from ._inputs import array_input, batch_items, encoded_input, encoded_items, kind, path_bytes, threads_arg
 from ._lib import SfError, SfScore, SfSettings
 from .errors import BatchError, error, message_struct, raise_for
 from .settings import Limits, limits_pointer, name_of, settings_dict
@@ -174,22 +174,23 @@ class Model:
                                                         rows, X.shape[1], scores, byref(err)), err)
             return list(scores)[:rows]
         items = list(X)
-        if items and (all(isinstance(p, (str, os.PathLike)) for p in items) or all(is_encoded(p) for p in items)):
-            scores, fails, err = self._batch(items, threads)
-            if fails:
-                raise BatchError(Status.SF_ERR_BATCH_PARTIAL, err.message.decode("utf-8", "replace"), fails, None)
-            return scores
-        return [self._score_one(x) for x in items]
+        try:
+            items, encoded = batch_items(items)
+        except TypeError:   # image arrays, or a mix: one call per item
+            return [self._score_one(x) for x in items]
+        scores, fails, err = self._batch(items, encoded, threads)
+        if fails:
+            raise BatchError(Status.SF_ERR_BATCH_PARTIAL, err.message.decode("utf-8", "replace"), fails, None)
+        return scores
 
-    def _batch(self, items, threads=None):
-        """(scores, failures, err) of paths, or of encoded images in memory,
-        scored on native threads in one call; failures: (index,
-        SpectralFakeError) of the items that failed (their scores are
-        zeroed)."""
+    def _batch(self, items, encoded: bool, threads=None):
+        """(scores, failures, err) of paths (str), or of encoded images in
+        memory (`encoded`), scored on native threads in one call; failures:
+        (index, SpectralFakeError) of the items that failed (their scores
+        are zeroed)."""
         lib = self._lib
         n = len(items)
-        encoded = n > 0 and all(is_encoded(x) for x in items)
-        names = [None] * n if encoded else [os.fspath(p) for p in items]
+        names = [None] * n if encoded else items
         scores = self._new_scores(n)
         errors = (SfError * max(n, 1))()
         failed = c_size_t()
@@ -278,11 +279,8 @@ class Model:
         SpectralFakeError)."""
         if errors not in ("raise", "return"):
             raise ValueError("errors must be 'raise' or 'return'")
-        items = list(items)
-        encoded = encoded_batch(items)
-        if not encoded:
-            items = [os.fspath(p) for p in items]
-        scores, fails, err = self._batch(items, threads)
+        items, encoded = batch_items(items)
+        scores, fails, err = self._batch(items, encoded, threads)
         failed = {i for i, _ in fails}
         records = [None if i in failed else self._record(None if encoded else items[i], s)
                    for i, s in enumerate(scores)]

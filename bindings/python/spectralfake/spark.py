@@ -88,17 +88,13 @@ def _worker_model(key, payload, limits_args):
         return m
 
 
-def _error_text(e) -> str:
-    return str(e)
-
-
 def _score_batches(batches, key, payload, limits_args, threads):
     import pandas as pd
 
     model = _worker_model(key, payload, limits_args)
     for pdf in batches:
         records, failures = model.score_files(list(pdf["content"]), threads=threads, errors="return")
-        errors = {i: _error_text(e) for i, e in failures}
+        errors = {i: str(e) for i, e in failures}
         yield pd.DataFrame({
             "path": pdf["path"].values,
             "verdict": [r["verdict"] if r else None for r in records],
@@ -149,7 +145,7 @@ def _features_batches(batches, preset, overrides, limits_args, threads):
         contents = list(pdf["content"])
         if interpolates:
             X, failures = features_batch(contents, preset, threads, limits=limits, errors="return", **overrides)
-            errors = {i: _error_text(e) for i, e in failures}
+            errors = {i: str(e) for i, e in failures}
             rows = [None if i in errors else X[i] for i in range(len(contents))]
         else:   # raw profiles: the length depends on the image
             rows, errors = [], {}
@@ -158,7 +154,7 @@ def _features_batches(batches, preset, overrides, limits_args, threads):
                     rows.append(features(c, preset, limits=limits, **overrides))
                 except Exception as e:   # noqa: BLE001 - every library error becomes the row's error
                     rows.append(None)
-                    errors[i] = _error_text(e)
+                    errors[i] = str(e)
         yield pd.DataFrame({
             "path": pdf["path"].values,
             "features": [None if r is None else np.asarray(r, dtype=np.float64) for r in rows],
