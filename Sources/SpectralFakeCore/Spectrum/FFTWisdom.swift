@@ -165,15 +165,22 @@ public enum FFTWisdom {
     /// changed or turned off meanwhile. Failures are silent (a cache).
     static func save(_ pending: Pending) {
         guard pathBytes == pending.file else { return }
-        let current = readFile(pending.file)
-        let merged: String? = planner.withLock { _ in
-            defer { fftw_forget_wisdom() }
-            if let current { _ = fftw_import_wisdom_from_string(current) }
-            guard fftw_import_wisdom_from_string(pending.text) != 0 else { return nil }
-            return exportWisdom()
+        // one read-merge-write at a time in this process (two threads
+        // measuring different sizes would otherwise drop each other's)
+        saving.withLock { _ in
+            let current = readFile(pending.file)
+            let merged: String? = planner.withLock { _ in
+                defer { fftw_forget_wisdom() }
+                if let current { _ = fftw_import_wisdom_from_string(current) }
+                guard fftw_import_wisdom_from_string(pending.text) != 0 else { return nil }
+                return exportWisdom()
+            }
+            if let merged { writeAtomically(merged, to: pending.file) }
         }
-        if let merged { writeAtomically(merged, to: pending.file) }
     }
+
+    /// Serialises saves (file I/O stays outside the planner lock).
+    private static let saving = Locked<Void>(())
 
     private static func exportWisdom() -> String? {
         guard let p = fftw_export_wisdom_to_string() else { return nil }
