@@ -7,6 +7,9 @@
 #define MANTISSA_MASK 0x000FFFFFFFFFFFFFull
 #define ONE_BITS 0x3FF0000000000000ull
 #define CHUNK 64
+#if SFK_SHIFT != 22
+#error "the scaling in ACCUMULATE is written as 0x1p-22"
+#endif
 
 /* Builds once with the baseline instruction set and once for AVX2; the
  * loader picks one (GNU ifunc). Results are identical: only the width of the
@@ -43,26 +46,10 @@ static inline double double_of(uint64_t b) {
     return v;
 }
 
-/* Mantissas and exponents of |F + eps|^2 for n <= CHUNK rows of a column;
- * returns nonzero when one of them is zero, subnormal, infinite or NaN
- * (then the caller takes the careful path for the chunk). Vectorises. */
-static inline int split_chunk(const double *restrict col, size_t n, double eps, double *restrict m,
-                              int64_t *restrict e) {
-    int special = 0;
-    for (size_t i = 0; i < n; i++) {
-        const double re = col[2 * i] + eps;
-        const double im = col[2 * i + 1];
-        const double v = re * re + im * im;
-        const uint64_t b = bits_of(v);
-        const int64_t x = (int64_t)((b >> 52) & 0x7FF);
-        special |= (uint64_t)(x - 1) >= 0x7FEu;   /* x == 0 or x == 0x7FF */
-        m[i] = double_of((b & MANTISSA_MASK) | ONE_BITS);
-        e[i] = x;
-    }
-    return special;
-}
-
-/* The careful path for one element: the exact semantics of the plain loop. */
+/* The careful path for one factor: |F + eps|^2 of element i split exactly
+ * into a mantissa in [1, 2) and an unbiased exponent (a subnormal value is
+ * scaled by 2^64 first, its exponent corrected); returns 0 for a zero,
+ * infinite or NaN value (*bad receives it). */
 static inline int split_one(const double *col, size_t i, double eps, double *m, int64_t *e, double *bad) {
     const double re = col[2 * i] + eps;
     const double im = col[2 * i + 1];
@@ -80,49 +67,82 @@ static inline int split_one(const double *col, size_t i, double eps, double *m, 
         }
     }
     *m = double_of((b & MANTISSA_MASK) | ONE_BITS);
-    *e = x;
+    *e = x - 1023;
     return 1;
+}
+
+/* Moves the exponent of products[s] into exponents[s] (exact). */
+static inline void renormalize_one(double *p, int64_t *e) {
+    const uint64_t b = bits_of(*p);
+    *e += (int64_t)((b >> 52) & 0x7FF) - 1023;
+    *p = double_of((b & MANTISSA_MASK) | ONE_BITS);
+}
+
+/* A factor given carefully: mantissa m, unbiased exponent e of the value
+ * (the exponent of the scaled value is e - SFK_SHIFT). A product that
+ * reaches 2^512 is renormalised on the spot, so careful factors alone never
+ * overflow whatever their number. */
+static inline void careful_factor(double *p, int64_t *ex, double m, int64_t e) {
+    *p *= m;
+    *ex += e - SFK_SHIFT;
+    if (*p >= 0x1p512) renormalize_one(p, ex);
 }
 
 #define ACCUMULATE(NAME, INDEX)                                                                           \
     SFK_CLONES                                                                                            \
-    long NAME(const double *col, size_t h, const INDEX *own, const INDEX *mirror, double eps,             \
-              sfk_slot *slots, double *bad) {                                                             \
+    long NAME(const double *col, size_t h, const INDEX *restrict own, const INDEX *restrict mirror,      \
+              double eps, int64_t bound, double *restrict products, int64_t *restrict exponents,         \
+              double *bad) {                                                                              \
         long first_bad = -1;                                                                              \
-        double m[CHUNK];                                                                                  \
-        int64_t e[CHUNK];                                                                                 \
+        double w[CHUNK];                                                                                  \
+        /* a value v is scaled (v * 2^-SFK_SHIFT, exact) when its biased                                  \
+         * exponent x lies in [1023 + SFK_SHIFT - bound, 1023 + SFK_SHIFT + bound] */                    \
+        const uint64_t lowest = (uint64_t)(1023 + SFK_SHIFT - bound), span = (uint64_t)(2 * bound);      \
         for (size_t k0 = 0; k0 < h; k0 += CHUNK) {                                                        \
             const size_t n = h - k0 < CHUNK ? h - k0 : CHUNK;                                             \
             const double *c = col + 2 * k0;                                                               \
-            if (!split_chunk(c, n, eps, m, e)) {                                                          \
-                for (size_t i = 0; i < n; i++) {                                                          \
-                    const size_t ky = k0 + i, lane = ky & 1;                                              \
-                    sfk_slot *s1 = slots + (size_t)own[ky] * 4 + lane;                                    \
-                    sfk_slot *s2 = slots + (size_t)mirror[ky] * 4 + 2 + lane;                             \
-                    s1->product *= m[i];                                                                  \
-                    s1->exponent += e[i];                                                                 \
-                    s2->product *= m[i];                                                                  \
-                    s2->exponent += e[i];                                                                 \
+            const INDEX *o = own + k0, *r = mirror + k0;                                                  \
+            uint64_t outside = bound < 0;                                                                 \
+            for (size_t i = 0; i < n; i++) { /* vectorises */                                             \
+                const double re = c[2 * i] + eps, im = c[2 * i + 1];                                      \
+                const double v = re * re + im * im;                                                       \
+                outside |= ((bits_of(v) >> 52) & 0x7FF) - lowest > span;                                  \
+                w[i] = v * 0x1p-22;                                                                       \
+            }                                                                                             \
+            if (!outside) { /* every factor scaled: one multiply per slot */                              \
+                size_t i = 0;                                                                             \
+                const size_t l0 = k0 & 1, l1 = l0 ^ 1;                                                    \
+                for (; i + 1 < n; i += 2) {                                                               \
+                    products[4 * (size_t)o[i] + l0] *= w[i];                                              \
+                    products[4 * (size_t)r[i] + 2 + l0] *= w[i];                                          \
+                    products[4 * (size_t)o[i + 1] + l1] *= w[i + 1];                                      \
+                    products[4 * (size_t)r[i + 1] + 2 + l1] *= w[i + 1];                                  \
+                }                                                                                         \
+                if (i < n) {                                                                              \
+                    products[4 * (size_t)o[i] + l0] *= w[i];                                              \
+                    products[4 * (size_t)r[i] + 2 + l0] *= w[i];                                          \
                 }                                                                                         \
                 continue;                                                                                 \
             }                                                                                             \
             for (size_t i = 0; i < n; i++) {                                                              \
-                const size_t ky = k0 + i, lane = ky & 1;                                                  \
-                double mi, v;                                                                             \
-                int64_t ei;                                                                               \
-                if (!split_one(c, i, eps, &mi, &ei, &v)) {                                                \
+                const size_t ky = k0 + i, s1 = 4 * (size_t)o[i] + (ky & 1), s2 = 4 * (size_t)r[i] + 2 + (ky & 1); \
+                const double re = c[2 * i] + eps, im = c[2 * i + 1];                                      \
+                if (bound >= 0 && ((bits_of(re * re + im * im) >> 52) & 0x7FF) - lowest <= span) {        \
+                    products[s1] *= w[i];                                                                 \
+                    products[s2] *= w[i];                                                                 \
+                    continue;                                                                             \
+                }                                                                                         \
+                double m, v;                                                                              \
+                int64_t e;                                                                                \
+                if (!split_one(c, i, eps, &m, &e, &v)) {                                                  \
                     if (first_bad < 0) {                                                                  \
                         first_bad = (long)ky;                                                             \
                         *bad = v;                                                                         \
                     }                                                                                     \
                     continue;                                                                             \
                 }                                                                                         \
-                sfk_slot *s1 = slots + (size_t)own[ky] * 4 + lane;                                        \
-                sfk_slot *s2 = slots + (size_t)mirror[ky] * 4 + 2 + lane;                                 \
-                s1->product *= mi;                                                                        \
-                s1->exponent += ei;                                                                       \
-                s2->product *= mi;                                                                        \
-                s2->exponent += ei;                                                                       \
+                careful_factor(products + s1, exponents + s1, m, e);                                      \
+                careful_factor(products + s2, exponents + s2, m, e);                                      \
             }                                                                                             \
         }                                                                                                 \
         return first_bad;                                                                                 \
@@ -130,6 +150,15 @@ static inline int split_one(const double *col, size_t i, double eps, double *m, 
 
 ACCUMULATE(sfk_accumulate_column_u16, uint16_t)
 ACCUMULATE(sfk_accumulate_column_u32, uint32_t)
+
+SFK_CLONES
+void sfk_renormalize(double *restrict products, int64_t *restrict exponents, size_t from, size_t to) {
+    for (size_t s = from; s < to; s++) {
+        const uint64_t b = bits_of(products[s]);
+        exponents[s] += (int64_t)((b >> 52) & 0x7FF) - 1023;
+        products[s] = double_of((b & MANTISSA_MASK) | ONE_BITS);
+    }
+}
 
 /* The output bin of an element at doubled squared distance n (an integer
  * below 2^52, held exactly in a double): ring floor(sqrt(n)) / 2, rounded
@@ -150,7 +179,8 @@ static inline int32_t out_bin(double n, double bins) {
     SFK_CLONES                                                                                               \
     int32_t NAME(size_t h, double dxx, const double *dyy, double mdxx, const double *mdyy, int mirrored,    \
                  int64_t bins, INDEX *restrict own, INDEX *restrict mirror, double *counts,                  \
-                 int32_t *per_column, int64_t *lo, int64_t *hi) {                                            \
+                 int32_t *per_slot, int32_t threshold, int32_t *heavy, size_t *heavy_count, int64_t *lo,     \
+                 int64_t *hi) {                                                                              \
         const double fb = (double)bins;                                                                      \
         for (size_t ky = 0; ky < h; ky++) own[ky] = (INDEX)out_bin(dxx + dyy[ky], fb);                       \
         if (mirrored)                                                                                        \
@@ -158,13 +188,13 @@ static inline int32_t out_bin(double n, double bins) {
         else                                                                                                 \
             for (size_t ky = 0; ky < h; ky++) mirror[ky] = (INDEX)bins;                                      \
         int64_t l = INT64_MAX, u = -1;                                                                       \
-        /* count the own bins, then the mirror ones (integer counts: order-free) */                          \
+        /* count the own slots, then the mirror ones (integer counts: order-free) */                         \
         for (int half = 0; half < (mirrored ? 2 : 1); half++) {                                              \
             const INDEX *bin = half ? mirror : own;                                                          \
             for (size_t ky = 0; ky < h; ky++) {                                                              \
                 const int64_t b = bin[ky];                                                                   \
                 counts[b] += 1;                                                                              \
-                per_column[b]++;                                                                             \
+                per_slot[4 * b + 2 * half + (int64_t)(ky & 1)]++;                                            \
                 if (b != bins) {                                                                             \
                     l = b < l ? b : l;                                                                       \
                     u = b > u ? b : u;                                                                       \
@@ -172,11 +202,18 @@ static inline int32_t out_bin(double n, double bins) {
             }                                                                                                \
         }                                                                                                    \
         int32_t most = 0;                                                                                    \
+        size_t nh = 0;                                                                                       \
         for (int64_t b = l; b <= u; b++) {                                                                   \
-            if (per_column[b] > most) most = per_column[b];                                                  \
-            per_column[b] = 0;                                                                               \
+            int32_t m = 0;                                                                                   \
+            for (int s = 0; s < 4; s++) {                                                                    \
+                m = per_slot[4 * b + s] > m ? per_slot[4 * b + s] : m;                                       \
+                per_slot[4 * b + s] = 0;                                                                     \
+            }                                                                                                \
+            most = m > most ? m : most;                                                                      \
+            if (m > threshold) heavy[nh++] = (int32_t)b;                                                     \
         }                                                                                                    \
-        per_column[bins] = 0;                                                                                \
+        for (int s = 0; s < 4; s++) per_slot[4 * bins + s] = 0;                                             \
+        *heavy_count = nh;                                                                                   \
         *lo = u >= 0 ? l : 1;                                                                                \
         *hi = u >= 0 ? u : 0;                                                                                \
         return most;                                                                                         \

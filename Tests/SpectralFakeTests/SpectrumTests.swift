@@ -1,5 +1,6 @@
 import Testing
 @testable import SpectralFakeCore
+import CSFKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,6 +44,126 @@ import Glibc
             let s = RadialBinMap.isqrt(n)
             #expect(s * s <= n && (s + 1) * (s + 1) > n, "\(n)")
         }
+    }
+}
+
+/// The ring accumulator against the plain definition of its result: per
+/// slot the mantissas of |F + eps|^2 multiplied in (kx, ky) order and the
+/// exponents added, lanes combined as in `finish`, on spectra with values
+/// far outside the range multiplied in as they are (subnormal, tiny, huge,
+/// zero-free), bit for bit; and the column kernel giving the same products
+/// whatever its bound (-1: every factor split).
+@Suite struct RadialAccumulatorTests {
+    /// Deterministic values: mostly |F|^2 around 2^22, some anywhere in the
+    /// double range, some subnormal.
+    static func spectrum(_ h: Int, _ hw: Int, seed: UInt64, wild: Bool) -> [Double] {
+        var state = seed
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 11
+        }
+        var out = [Double](repeating: 0, count: 2 * h * hw)
+        for i in 0..<(h * hw) {
+            let u = Double(next() % 1_000_000) / 1_000_000
+            let sign: Double = next() & 1 == 0 ? 1 : -1
+            var mag = Double(1 << 11) * (0.25 + 3 * u)
+            if wild {
+                switch next() % 16 {
+                case 0: mag = Double(sign: .plus, exponent: Int(next() % 1000) - 500, significand: 1 + u)
+                case 1: mag = Double(sign: .plus, exponent: -530 - Int(next() % 10), significand: 1 + u)   // |F|^2 subnormal
+                case 2: mag = Double(sign: .plus, exponent: 500 + Int(next() % 10), significand: 1 + u)    // |F|^2 near 2^1000+
+                default: break
+                }
+            }
+            out[2 * i] = sign * mag * u
+            out[2 * i + 1] = mag * (1 - u).squareRoot()
+        }
+        return out
+    }
+
+    /// The definition: per slot (mantissa product renormalised each step,
+    /// exponent sum), then the lanes combined as `finish` does.
+    static func reference(_ map: RadialBinMap, _ spec: [Double], _ eps: Double) -> [Double] {
+        let h = map.height, slots = 4 * (map.binCount + 1)
+        var p = [Double](repeating: 1, count: slots), e = [Int64](repeating: 0, count: slots)
+        func split(_ v: Double) -> (Double, Int64) {
+            var x = v, shift: Int64 = 0
+            if x.isSubnormal { x *= 0x1p64; shift = 64 }
+            return (Double(sign: .plus, exponent: 0, significand: x.significand), Int64(x.exponent) - shift)
+        }
+        for kx in 0..<map.halfWidth {
+            for ky in 0..<h {
+                let re = spec[2 * (kx * h + ky)] + eps, im = spec[2 * (kx * h + ky) + 1]
+                let (m, x) = split(re * re + im * im)
+                let i = kx * h + ky
+                let (o, r) = map.bins16.map { (Int($0.own[i]), Int($0.mirror[i])) }
+                    ?? (Int(map.bins32!.own[i]), Int(map.bins32!.mirror[i]))
+                for s in [4 * o + (ky & 1), 4 * r + 2 + (ky & 1)] {
+                    let q = p[s] * m
+                    p[s] = Double(sign: .plus, exponent: 0, significand: q.significand)
+                    e[s] += x + Int64(q.exponent)
+                }
+            }
+        }
+        return (0..<map.binCount).map { b in
+            var prod = 1.0, expo: Int64 = 0
+            for lane in 0..<4 {
+                let q = prod * p[4 * b + lane]
+                expo += e[4 * b + lane] + Int64(q.exponent)
+                prod = Double(sign: .plus, exponent: 0, significand: q.significand)
+            }
+            return 10 * (log(prod) + Double(expo) * 0.693147180559945309417232121458176568) / map.counts[b]
+        }
+    }
+
+    @Test(arguments: [(9, 9), (64, 48), (128, 128), (37, 1000), (1000, 37), (257, 256)])
+    func matchesTheDefinitionBitForBit(size: (Int, Int)) throws {
+        let (w, h) = size
+        for wild in [false, true] {
+            let map = try RadialBinMap(width: w, height: h, center: .reference)
+            let spec = RadialAccumulatorTests.spectrum(h, map.halfWidth, seed: UInt64(w * 7919 + h), wild: wild)
+            var acc = try RadialAccumulator(map: map, epsilon: 1e-8)
+            spec.withUnsafeBufferPointer { sp in
+                var kx0 = 0
+                while kx0 < map.halfWidth {   // in blocks of 3 columns: renormalisation across block edges
+                    let n = min(3, map.halfWidth - kx0)
+                    acc.add(firstColumn: kx0, count: n, columns: sp.baseAddress! + 2 * kx0 * h)
+                    kx0 += n
+                }
+            }
+            let got = try acc.finish()
+            let want = RadialAccumulatorTests.reference(map, spec, 1e-8)
+            #expect(got.count == want.count)
+            let differing = zip(got, want).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(w)x\(h) wild \(wild): \(differing) of \(got.count) bins differ")
+            #expect(map.rawBound >= 10, "\(w)x\(h): bound \(map.rawBound)")
+        }
+    }
+
+    @Test func theKernelGivesTheSameProductsWhateverItsBound() throws {
+        let (w, h) = (96, 80)
+        let map = try RadialBinMap(width: w, height: h, center: .reference)
+        let spec = RadialAccumulatorTests.spectrum(h, map.halfWidth, seed: 42, wild: true)
+        let slots = 4 * (map.binCount + 1)
+        var results: [[Double]] = []
+        for bound in [-1, 0, 3, 12, map.rawBound] {
+            var p = [Double](repeating: 1, count: slots), e = [Int64](repeating: 0, count: slots)
+            p.withUnsafeMutableBufferPointer { pp in
+                e.withUnsafeMutableBufferPointer { ee in
+                    for kx in 0..<map.halfWidth {
+                        var bad = 0.0
+                        _ = spec.withUnsafeBufferPointer { sp in
+                            sfk_accumulate_column_u16(sp.baseAddress! + 2 * kx * h, h, map.bins16!.own.base + kx * h,
+                                                      map.bins16!.mirror.base + kx * h, 1e-8, Int64(bound),
+                                                      pp.baseAddress!, ee.baseAddress!, &bad)
+                        }
+                        sfk_renormalize(pp.baseAddress!, ee.baseAddress!, 0, 4 * map.binCount)   // every column: safe for any bound
+                    }
+                }
+            }
+            results.append((0..<(4 * map.binCount)).flatMap { [p[$0], Double(e[$0])] })
+        }
+        for r in results.dropFirst() { #expect(r.elementsEqual(results[0]) { $0.bitPattern == $1.bitPattern }) }
     }
 }
 

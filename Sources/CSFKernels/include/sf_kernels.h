@@ -18,24 +18,32 @@ extern "C" {
 /* dst[i] = (double)src[i], i < n. */
 void sfk_u8_to_double(const uint8_t *src, double *dst, size_t n);
 
-/* One running product of a radial bin lane: the product of mantissas in
- * [1, 2) and the sum of the (biased) exponents of its factors. */
-typedef struct sfk_slot {
-    double product;
-    int64_t exponent;
-} sfk_slot;
+/* Running products of the radial bin lanes (RadialAccumulator): each slot s
+ * holds the exact product products[s] * 2^exponents[s] of the factors fed so
+ * far, each factor being a value |F + eps|^2 scaled by 2^-SFK_SHIFT. */
+#define SFK_SHIFT 22
 
-/* Adds the h coefficients of one spectrum column (re, im interleaved) to
- * the running products: |F + eps|^2 of row ky, split into mantissa and
- * biased exponent, is multiplied into slot own[ky] * 4 + (ky & 1) and
- * mirror[ky] * 4 + 2 + (ky & 1), rows in ascending order. A subnormal value
- * is scaled by 2^64 first (its exponent corrected). Returns -1, or the
- * first row whose value is zero, infinite or NaN (such rows are skipped;
- * *bad receives the value). */
+/* Multiplies the h coefficients of one spectrum column (re, im interleaved)
+ * into the slots: |F + eps|^2 of row ky, times 2^-SFK_SHIFT, into slot
+ * own[ky] * 4 + (ky & 1) and mirror[ky] * 4 + 2 + (ky & 1), rows in
+ * ascending order. A value whose exponent (after the scaling) lies in
+ * [-bound, bound] is multiplied in as it is (exact scaling; bound < 0: none
+ * is); any other is split into its mantissa in [1, 2) and exponent, the
+ * exponent added to exponents[slot] (a subnormal value is scaled by 2^64
+ * first). Either way the rounding of each product is that of the product of
+ * mantissas: the products differ only by exact powers of two. The caller
+ * renormalises (sfk_renormalize) often enough that no product leaves the
+ * normal range (RadialAccumulator). Returns -1, or the first row whose
+ * value is zero, infinite or NaN (such rows are skipped; *bad receives the
+ * value). */
 long sfk_accumulate_column_u16(const double *col, size_t h, const uint16_t *own, const uint16_t *mirror,
-                               double eps, sfk_slot *slots, double *bad);
+                               double eps, int64_t bound, double *products, int64_t *exponents, double *bad);
 long sfk_accumulate_column_u32(const double *col, size_t h, const uint32_t *own, const uint32_t *mirror,
-                               double eps, sfk_slot *slots, double *bad);
+                               double eps, int64_t bound, double *products, int64_t *exponents, double *bad);
+
+/* For slots from ..< to: moves the exponent of products[s] into
+ * exponents[s], leaving the mantissa in [1, 2) (exact). */
+void sfk_renormalize(double *products, int64_t *exponents, size_t from, size_t to);
 
 /* One column of a radial bin map (RadialBinMap): for ky = 0 ..< h, the
  * output bin of the element (ky, kx) and of its mirror, where an element
@@ -43,16 +51,22 @@ long sfk_accumulate_column_u32(const double *col, size_t h, const uint32_t *own,
  * or n = mdxx + mdyy[ky] (mirror; integers below 2^52, exact in doubles)
  * falls in ring floor(sqrt(n)) / 2 (exact), output bin ring - 1 for rings 1 ... bins, else the
  * discard slot `bins`. mirrored = 0: the mirror is the discard slot.
- * counts[bin] (bins + 1 entries) counts every element; per_column (bins + 1
- * entries, all 0 on entry and on return) is scratch. Writes the lowest and
- * highest bin fed (*lo > *hi when none) and returns the largest number of
- * elements of one bin in this column. */
+ * counts[bin] (bins + 1 entries) counts every element; per_slot (4 * (bins
+ * + 1) entries, all 0 on entry and on return) is scratch. Writes the bins
+ * one of whose four slots (own/mirror x even/odd ky, as the accumulator
+ * lays them out) gets more than `threshold` elements of this column to
+ * heavy[0 ..< *heavy_count] (ascending; heavy has room for 2 * h /
+ * (threshold + 1) + 1 entries), the lowest and highest bin fed (*lo > *hi
+ * when none), and returns the largest number of elements of one slot in
+ * this column. */
 int32_t sfk_ring_column_u16(size_t h, double dxx, const double *dyy, double mdxx, const double *mdyy,
                             int mirrored, int64_t bins, uint16_t *own, uint16_t *mirror, double *counts,
-                            int32_t *per_column, int64_t *lo, int64_t *hi);
+                            int32_t *per_slot, int32_t threshold, int32_t *heavy, size_t *heavy_count,
+                            int64_t *lo, int64_t *hi);
 int32_t sfk_ring_column_u32(size_t h, double dxx, const double *dyy, double mdxx, const double *mdyy,
                             int mirrored, int64_t bins, uint32_t *own, uint32_t *mirror, double *counts,
-                            int32_t *per_column, int64_t *lo, int64_t *hi);
+                            int32_t *per_slot, int32_t threshold, int32_t *heavy, size_t *heavy_count,
+                            int64_t *lo, int64_t *hi);
 
 #ifdef __cplusplus
 }

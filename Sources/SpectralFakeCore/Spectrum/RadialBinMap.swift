@@ -39,9 +39,24 @@ final class RadialBinMap: @unchecked Sendable {
     /// when it feeds none): [lo0, hi0, lo1, hi1, ...]. The accumulator
     /// renormalises only the bins of the columns it has seen.
     let columnBins: HeapBuffer<Int32>
-    /// Columns between renormalisations of the running products, so that no
-    /// product of mantissas in [1, 2) can overflow.
-    let renormColumns: Int
+    /// Per column kx, the bins heavyBins[heavyStart[kx] ..< heavyStart[kx + 1]]
+    /// one of whose slots gets more than `heavyThreshold` elements of the
+    /// column (near the ring that touches the column: many rows of one ring).
+    /// The accumulator renormalises them right after the column.
+    let heavyStart: HeapBuffer<Int>
+    let heavyBins: HeapBuffer<Int32>
+    static let heavyThreshold = 4
+    /// The accumulator renormalises every bin fed at least every
+    /// `renormColumns` columns.
+    static let renormColumns = 8
+    /// The largest exponent (after the accumulator's scaling by 2^-22) of a
+    /// factor multiplied in as it is (sf_kernels.h; -1: none): between two
+    /// renormalisations a slot gets at most K = (renormColumns - 1) *
+    /// heavyThreshold + max(heavyThreshold, most elements of one slot in one
+    /// column) factors, each changing the product by a factor in [2^-B,
+    /// 2^(B+1)) (a split factor: [1, 2)), so B = 1022 / K - 1 keeps every
+    /// product of a slot renormalised to [1, 2) normal and finite.
+    let rawBound: Int
     /// Bytes held.
     let cost: Int
 
@@ -122,10 +137,14 @@ final class RadialBinMap: @unchecked Sendable {
         let elements = h * hw
         let what = "the ring map of a \(w)x\(h) spectrum"
         let counts = try HeapBuffer<Double>(count: bins + 1, what: what)
-        let perColumn = try HeapBuffer<Int32>(count: bins + 1, what: what)
+        let perSlot = try HeapBuffer<Int32>(count: 4 * (bins + 1), what: what)
         let columnBins = try HeapBuffer<Int32>(count: 2 * hw, what: what)
+        let heavyStart = try HeapBuffer<Int>(count: hw + 1, what: what)
+        let threshold = RadialBinMap.heavyThreshold
+        let heavyColumn = try HeapBuffer<Int32>(count: 2 * h / (threshold + 1) + 1, what: what)
+        var heavy: [Int32] = []
         counts.mutableBuffer.initialize(repeating: 0)
-        perColumn.mutableBuffer.initialize(repeating: 0)
+        perSlot.mutableBuffer.initialize(repeating: 0)
         let wide = bins >= Int(UInt16.max)
         let elementBytes = wide ? 4 : 2
         var b16: (own: HeapBuffer<UInt16>, mirror: HeapBuffer<UInt16>)? = nil
@@ -152,35 +171,47 @@ final class RadialBinMap: @unchecked Sendable {
             dyy.base[ky] = Double(dy * dy)
             dyy.base[h + ky] = Double(mdy * mdy)
         }
-        // Per column, the bins seen are counted in perColumn and reset
-        // after the column: work O(h) per column, not O(bins).
-        var maxPerColumn: Int32 = 1
+        // Per column, the slots fed are counted in perSlot and reset after
+        // the column (work O(h + bins fed)).
+        var mostPerSlot: Int32 = 1
         let lastMirrored = (w - 1) / 2
         for kx in 0..<hw {
             let dx = 2 * ((kx + w / 2) % w) - cx2
             let mdx = 2 * ((w - kx + w / 2) % w) - cx2
             let mirrored: Int32 = kx >= 1 && kx <= lastMirrored ? 1 : 0
             var lo: Int64 = 0, hi: Int64 = 0
+            var nHeavy = 0
             let most: Int32
             if let b = b16 {
                 most = sfk_ring_column_u16(h, Double(dx * dx), dyy.base, Double(mdx * mdx), dyy.base + h, mirrored, Int64(bins),
-                                           b.own.base + kx * h, b.mirror.base + kx * h, counts.base, perColumn.base,
-                                           &lo, &hi)
+                                           b.own.base + kx * h, b.mirror.base + kx * h, counts.base, perSlot.base,
+                                           Int32(threshold), heavyColumn.base, &nHeavy, &lo, &hi)
             } else {
                 let b = b32!
                 most = sfk_ring_column_u32(h, Double(dx * dx), dyy.base, Double(mdx * mdx), dyy.base + h, mirrored, Int64(bins),
-                                           b.own.base + kx * h, b.mirror.base + kx * h, counts.base, perColumn.base,
-                                           &lo, &hi)
+                                           b.own.base + kx * h, b.mirror.base + kx * h, counts.base, perSlot.base,
+                                           Int32(threshold), heavyColumn.base, &nHeavy, &lo, &hi)
             }
-            maxPerColumn = max(maxPerColumn, most)
+            mostPerSlot = max(mostPerSlot, most)
             columnBins.base[2 * kx] = Int32(lo)
             columnBins.base[2 * kx + 1] = Int32(hi)
+            heavyStart.base[kx] = heavy.count
+            try heavy.checkedReserve(heavy.count + nHeavy, what)
+            heavy.append(contentsOf: UnsafeBufferPointer(start: heavyColumn.base, count: nHeavy))
+        }
+        heavyStart.base[hw] = heavy.count
+        let heavyBins = try HeapBuffer<Int32>(count: heavy.count, what: what)
+        heavy.withUnsafeBufferPointer { src in
+            if let p = src.baseAddress { heavyBins.base.update(from: p, count: src.count) }
         }
         self.counts = counts
         self.columnBins = columnBins
+        self.heavyStart = heavyStart
+        self.heavyBins = heavyBins
         bins16 = b16
         bins32 = b32
-        renormColumns = max(1, 1000 / Int(maxPerColumn))
-        cost = 2 * elements * elementBytes + (bins + 1) * 8 + 2 * hw * 4
+        let k = (RadialBinMap.renormColumns - 1) * threshold + max(threshold, Int(mostPerSlot))
+        rawBound = 1022 / k - 1
+        cost = 2 * elements * elementBytes + (bins + 1) * 8 + 2 * hw * 4 + (hw + 1) * 8 + heavyBins.count * 4
     }
 }
