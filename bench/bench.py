@@ -7,10 +7,11 @@ temporary folder) it measures, on the same files:
 - the floor and the library from C (bench/floor.c, built as sf-floor):
   libjpeg gray decode + FFTW r2c 2-D (MEASURE plan), and sf_features_memory
   on the same bytes, with its stages;
-- per file, one thread, interleaved, in a fresh process per set:
-  sf.features(path), the strongest numpy pipeline
-  (pipelines.numpy_features) and the numpy fft2 variant; the seed's code as
-  written on a few files; batch throughput with 1 and 2 native threads;
+- per file, one thread, in a fresh process per set: sf.features(path), the
+  strongest numpy pipeline (pipelines.numpy_features) and the numpy fft2
+  variant, each in passes over the files (as a folder run calls them), and
+  the first two also alternating file by file; the seed's code as written
+  on a few files; batch throughput with 1 and 2 native threads;
 - the first-image cost (a fresh child process, warm wisdom) and the peak
   RSS of a 1,000-image batch (a child process);
 - once: Spark local[2] (spectralfake.spark.features_images) against the
@@ -24,6 +25,7 @@ columns). Never writes images into the repository.
 """
 from __future__ import annotations
 
+import itertools
 import os
 
 for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):   # numpy on one thread
@@ -148,10 +150,11 @@ def clock(fn, arg):
 
 
 def interleaved(fns: dict, paths, budget: float, min_rounds: int = 3):
-    """Seconds per call of each function: the functions are called in turn
-    on each file (rotating order), for rounds until `budget` seconds; per
-    file the best round (other work only ever adds time), then the median
-    over the files."""
+    """Seconds per call of each function, file by file: the functions are
+    called in turn on each file (rotating order), for rounds until `budget`
+    seconds; per file the best round (other work only ever adds time), then
+    the median over the files. Each call finds the caches the other
+    pipelines left."""
     best = {k: [float("inf")] * len(paths) for k in fns}
     names = list(fns)
     start = time.perf_counter()
@@ -160,6 +163,23 @@ def interleaved(fns: dict, paths, budget: float, min_rounds: int = 3):
         for i, p in enumerate(paths):
             for j in range(len(names)):
                 k = names[(i + j + rounds) % len(names)]
+                best[k][i] = min(best[k][i], clock(fns[k], p))
+        rounds += 1
+    return {k: statistics.median(v) for k, v in best.items()}, rounds
+
+
+def in_passes(fns: dict, paths, budget: float, min_rounds: int = 4):
+    """Seconds per call of each function as a folder run sees it: in each
+    round every function runs over all the files, one function after the
+    other (the order of the functions changes with the round); per file the
+    best round, then the median over the files."""
+    best = {k: [float("inf")] * len(paths) for k in fns}
+    orders = list(itertools.permutations(fns))
+    start = time.perf_counter()
+    rounds = 0
+    while rounds < max(min_rounds, len(orders)) or time.perf_counter() - start < budget:
+        for k in orders[rounds % len(orders)]:
+            for i, p in enumerate(paths):
                 best[k][i] = min(best[k][i], clock(fns[k], p))
         rounds += 1
     return {k: statistics.median(v) for k, v in best.items()}, rounds
@@ -228,9 +248,11 @@ def child_first(files):
 
 
 def child_python(payload):
-    """Per file, one thread, interleaved: the library, the strongest numpy
-    and numpy fft2; the seed's code on a few files; then the batches. The
-    library goes first (its FFT buffers are made before numpy's)."""
+    """Per file, one thread: the library, the strongest numpy and numpy
+    fft2 in passes over the files (half the budget), the library and the
+    strongest numpy file by file (the other half); the seed's code on a few
+    files; then the batches. The library goes first (its FFT buffers are
+    made before numpy's)."""
     import cv2
     import numpy as np
 
@@ -251,7 +273,8 @@ def child_python(payload):
         pipelines.numpy_features(p)
         pipelines.numpy_fft2_features(p)
     fns = {"library": sf.features, "numpy": pipelines.numpy_features, "fft2": pipelines.numpy_fft2_features}
-    py, rounds = interleaved(fns, files, payload["budget"])
+    py, rounds = in_passes(fns, files, payload["budget"] / 2)
+    mixed, mixed_rounds = interleaved({k: fns[k] for k in ("library", "numpy")}, files, payload["budget"] / 2)
     if payload["seed"]:
         t0, ts = time.perf_counter(), []
         for p in files:
@@ -260,8 +283,8 @@ def child_python(payload):
                 break
         py["seed"] = statistics.median(ts)
     b1, b2, k = batch_rates(sf, files, py["library"])
-    return {"python": py, "rounds": rounds, "maxdiff": float(max(diffs)), "batch1": b1, "batch2": b2,
-            "batch_items": k}
+    return {"python": py, "rounds": rounds, "mixed": mixed, "mixed_rounds": mixed_rounds,
+            "maxdiff": float(max(diffs)), "batch1": b1, "batch2": b2, "batch_items": k}
 
 
 def child_batch2(payload):
@@ -394,13 +417,15 @@ def tables(run):
                                ms(f["fft"] / 1e3), ms(f["sf_image"] / 1e3), dms(beyond / 1e3),
                                dms(glue / 1e3), ms(f["floor"] / 1e3), ms(f["sf_memory"] / 1e3)])
         seed = py.get("seed")
+        mx = r["mixed"]
         extra_rows.append([r["label"], ms(seed) if seed else "-", ms(py["fft2"]),
                            f"{seed / py['library']:.1f}x" if seed else "-", f"{py['fft2'] / py['library']:.2f}x",
                            f"{r['maxdiff']:.1e}", f"{ms(fi['first'])} / {ms(fi['steady'])}",
                            f"{ms(fi['stall'])} (call {fi['stall_at']})", ms(r["cold"]["first"]),
                            ms(f["sf_first"] / 1e3) if f else "-",
                            (f"{f['plan']:.1f} ms ({plan_note(f)})" if f else "-"),
-                           f"{r['rounds']} x {r['n']}", str(r["batch_items"])])
+                           f"{mx['library'] * 1e3:.3g} / {mx['numpy'] * 1e3:.3g} ms = **{mx['numpy'] / mx['library']:.2f}x**",
+                           f"{r['rounds']} + {r['mixed_rounds']} x {r['n']}", str(r["batch_items"])])
     m = run["meta"]
     head = (f"Measured by `make bench` on {m['date']}: {m['cpu']}, {m['cores']} cores, libspectralfake "
             f"{m['library']}, {m['fftw']}, Python {m['python']}, numpy {m['numpy']}, SciPy {m['scipy']}, "
@@ -416,7 +441,8 @@ def tables(run):
                      "numpy fft2 / library", "max abs diff", "first call / steady (Python)",
                      "worst later call (calls 2-40)", "first call of a fresh process (Python)",
                      "library's first call from C", "floor's MEASURE plan",
-                     "rounds x files", "batch size"], extra_rows)
+                     "file by file: library / numpy (Python)", "rounds (passes + file by file) x files",
+                     "batch size"], extra_rows)
     sp = run.get("spark")
     if sp and "skipped" not in sp:
         spark = (f"Spark `local[2]` (`spectralfake.spark.features_images`, {sp['n']} files of the 128x128 sets, "
@@ -489,10 +515,13 @@ def measure_set(s: ImageSet, args, wisdom_floor):
     got = child("python", {"files": files, "budget": args.budget, "seed_budget": args.seed_budget,
                            "seed": not args.no_seed})
     py, r["rounds"], r["maxdiff"] = got["python"], got["rounds"], got["maxdiff"]
+    r["mixed"], r["mixed_rounds"] = got["mixed"], got["mixed_rounds"]
     r["python"] = py
     print(f"Python, one thread: library {py['library'] * 1e3:.3f} ms, numpy {py['numpy'] * 1e3:.3f} ms "
           f"({py['numpy'] / py['library']:.2f}x), numpy fft2 {py['fft2'] * 1e3:.3f} ms"
-          + (f", seed {py['seed'] * 1e3:.1f} ms" if "seed" in py else "") + f"; max abs diff {r['maxdiff']:.1e}",
+          + (f", seed {py['seed'] * 1e3:.1f} ms" if "seed" in py else "") + f"; max abs diff {r['maxdiff']:.1e}"
+          + f"; file by file: library {r['mixed']['library'] * 1e3:.3f} ms, numpy {r['mixed']['numpy'] * 1e3:.3f} ms"
+          f" ({r['mixed']['numpy'] / r['mixed']['library']:.2f}x)",
           flush=True)
 
     r["batch1"], r["batch2"], r["batch_items"] = got["batch1"], got["batch2"], got["batch_items"]
@@ -553,7 +582,8 @@ def main():
     ap.add_argument("--wisdom-dir", help="where the bench's wisdom files live (default "
                     "$XDG_CACHE_HOME/spectralfake or ~/.cache/spectralfake)")
     ap.add_argument("--no-wisdom", action="store_true", help="no wisdom files (library: SPECTRALFAKE_FFT_WISDOM=off)")
-    ap.add_argument("--budget", type=float, default=6.0, help="seconds of interleaved per-file timing per set")
+    ap.add_argument("--budget", type=float, default=8.0,
+                    help="seconds of per-file Python timing per set (half in passes, half file by file)")
     ap.add_argument("--floor-seconds", type=float, default=3.0, help="seconds of floor/C timing per set")
     ap.add_argument("--seed-budget", type=float, default=3.0, help="seconds for the seed's code per set")
     ap.add_argument("--no-seed", action="store_true", help="skip the seed's code")
