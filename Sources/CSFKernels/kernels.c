@@ -7,6 +7,7 @@
 #define MANTISSA_MASK 0x000FFFFFFFFFFFFFull
 #define ONE_BITS 0x3FF0000000000000ull
 #define CHUNK 64
+#define COMMA ,
 #if SFK_SHIFT != 22
 #error "the scaling in ACCUMULATE is written as 0x1p-22"
 #endif
@@ -88,11 +89,12 @@ static inline void careful_factor(double *p, int64_t *ex, double m, int64_t e) {
     if (*p >= 0x1p512) renormalize_one(p, ex);
 }
 
-#define ACCUMULATE(NAME, INDEX)                                                                           \
+/* The column loop, for either map layout: OWN(i) and MIRROR(i) are the
+ * slots (without the lane) of row k0 + i, from the chunk's map pointers. */
+#define ACCUMULATE(NAME, PARAMS, SETUP, OWN, MIRROR)                                                      \
     SFK_CLONES                                                                                            \
-    long NAME(const double *col, size_t h, const INDEX *restrict own, const INDEX *restrict mirror,      \
-              double eps, int64_t bound, double *restrict products, int64_t *restrict exponents,         \
-              double *bad) {                                                                              \
+    long NAME(const double *col, size_t h, PARAMS, double eps, int64_t bound, double *restrict products, \
+              int64_t *restrict exponents, double *bad) {                                                 \
         long first_bad = -1;                                                                              \
         double w[CHUNK];                                                                                  \
         /* a value v is scaled (v * 2^-SFK_SHIFT, exact) when its biased                                  \
@@ -101,7 +103,7 @@ static inline void careful_factor(double *p, int64_t *ex, double m, int64_t e) {
         for (size_t k0 = 0; k0 < h; k0 += CHUNK) {                                                        \
             const size_t n = h - k0 < CHUNK ? h - k0 : CHUNK;                                             \
             const double *c = col + 2 * k0;                                                               \
-            const INDEX *o = own + k0, *r = mirror + k0;                                                  \
+            SETUP                                                                                         \
             uint64_t outside = bound < 0;                                                                 \
             for (size_t i = 0; i < n; i++) { /* vectorises */                                             \
                 const double re = c[2 * i] + eps, im = c[2 * i + 1];                                      \
@@ -110,22 +112,22 @@ static inline void careful_factor(double *p, int64_t *ex, double m, int64_t e) {
                 w[i] = v * 0x1p-22;                                                                       \
             }                                                                                             \
             if (!outside) { /* every factor scaled: one multiply per slot */                              \
+                double *p0 = products + (k0 & 1), *p1 = products + ((k0 & 1) ^ 1);                        \
                 size_t i = 0;                                                                             \
-                const size_t l0 = k0 & 1, l1 = l0 ^ 1;                                                    \
                 for (; i + 1 < n; i += 2) {                                                               \
-                    products[4 * (size_t)o[i] + l0] *= w[i];                                              \
-                    products[4 * (size_t)r[i] + 2 + l0] *= w[i];                                          \
-                    products[4 * (size_t)o[i + 1] + l1] *= w[i + 1];                                      \
-                    products[4 * (size_t)r[i + 1] + 2 + l1] *= w[i + 1];                                  \
+                    p0[OWN(i)] *= w[i];                                                                   \
+                    p0[MIRROR(i)] *= w[i];                                                                \
+                    p1[OWN(i + 1)] *= w[i + 1];                                                           \
+                    p1[MIRROR(i + 1)] *= w[i + 1];                                                        \
                 }                                                                                         \
                 if (i < n) {                                                                              \
-                    products[4 * (size_t)o[i] + l0] *= w[i];                                              \
-                    products[4 * (size_t)r[i] + 2 + l0] *= w[i];                                          \
+                    p0[OWN(i)] *= w[i];                                                                   \
+                    p0[MIRROR(i)] *= w[i];                                                                \
                 }                                                                                         \
                 continue;                                                                                 \
             }                                                                                             \
             for (size_t i = 0; i < n; i++) {                                                              \
-                const size_t ky = k0 + i, s1 = 4 * (size_t)o[i] + (ky & 1), s2 = 4 * (size_t)r[i] + 2 + (ky & 1); \
+                const size_t ky = k0 + i, s1 = OWN(i) + (ky & 1), s2 = MIRROR(i) + (ky & 1);              \
                 const double re = c[2 * i] + eps, im = c[2 * i + 1];                                      \
                 if (bound >= 0 && ((bits_of(re * re + im * im) >> 52) & 0x7FF) - lowest <= span) {        \
                     products[s1] *= w[i];                                                                 \
@@ -148,8 +150,19 @@ static inline void careful_factor(double *p, int64_t *ex, double m, int64_t e) {
         return first_bad;                                                                                 \
     }
 
-ACCUMULATE(sfk_accumulate_column_u16, uint16_t)
-ACCUMULATE(sfk_accumulate_column_u32, uint32_t)
+#define OWN_PACKED(i) ((size_t)(q[(i)] & 0xFFFFu))
+#define MIRROR_PACKED(i) ((size_t)(q[(i)] >> 16))
+#define OWN_WIDE(i) (4 * (size_t)o[(i)])
+#define MIRROR_WIDE(i) (4 * (size_t)r[(i)] + 2)
+ACCUMULATE(sfk_accumulate_column_packed, const uint32_t *restrict slots, const uint32_t *q = slots + k0;,
+           OWN_PACKED, MIRROR_PACKED)
+ACCUMULATE(sfk_accumulate_column_wide, const uint32_t *restrict own COMMA const uint32_t *restrict mirror,
+           const uint32_t *o = own + k0; const uint32_t *r = mirror + k0;, OWN_WIDE, MIRROR_WIDE)
+
+SFK_CLONES
+void sfk_pack_slots(size_t h, const uint32_t *restrict own, const uint32_t *restrict mirror, uint32_t *restrict slots) {
+    for (size_t ky = 0; ky < h; ky++) slots[ky] = (own[ky] * 4) | ((mirror[ky] * 4 + 2) << 16);
+}
 
 SFK_CLONES
 void sfk_renormalize(double *restrict products, int64_t *restrict exponents, size_t from, size_t to) {
@@ -219,5 +232,4 @@ static inline int32_t out_bin(double n, double bins) {
         return most;                                                                                         \
     }
 
-RING_COLUMN(sfk_ring_column_u16, uint16_t)
-RING_COLUMN(sfk_ring_column_u32, uint32_t)
+RING_COLUMN(sfk_ring_column, uint32_t)

@@ -13,7 +13,7 @@ import Glibc
         return (b >= 1 && b <= bins) ? b - 1 : bins
     }
 
-    @Test(arguments: [(9, 9), (10, 13), (64, 48), (128, 128), (255, 256), (1000, 37), (37, 1000), (333, 257)])
+    @Test(arguments: [(9, 9), (10, 13), (64, 48), (128, 128), (255, 256), (1000, 37), (37, 1000), (333, 257), (40000, 9)])
     func ringMapMatchesHypot(size: (Int, Int)) throws {
         let (w, h) = size
         for center in [RadialCenter.reference, .dc] {
@@ -30,8 +30,7 @@ import Glibc
                     let mirror = kx >= 1 && kx <= last
                         ? RingMapTests.hypotBin(((h - ky) % h + h / 2) % h, (w - kx + w / 2) % w, cx, cy, bins) : bins
                     let i = kx * h + ky
-                    let (o, m) = map.bins16.map { (Int($0.own[i]), Int($0.mirror[i])) }
-                        ?? (Int(map.bins32!.own[i]), Int(map.bins32!.mirror[i]))
+                    let (o, m) = map.bins(at: i)
                     if o != own || m != mirror { mismatches += 1 }
                 }
             }
@@ -96,8 +95,7 @@ import Glibc
                 let re = spec[2 * (kx * h + ky)] + eps, im = spec[2 * (kx * h + ky) + 1]
                 let (m, x) = split(re * re + im * im)
                 let i = kx * h + ky
-                let (o, r) = map.bins16.map { (Int($0.own[i]), Int($0.mirror[i])) }
-                    ?? (Int(map.bins32!.own[i]), Int(map.bins32!.mirror[i]))
+                let (o, r) = map.bins(at: i)
                 for s in [4 * o + (ky & 1), 4 * r + 2 + (ky & 1)] {
                     let q = p[s] * m
                     p[s] = Double(sign: .plus, exponent: 0, significand: q.significand)
@@ -116,7 +114,7 @@ import Glibc
         }
     }
 
-    @Test(arguments: [(9, 9), (64, 48), (128, 128), (37, 1000), (1000, 37), (257, 256)])
+    @Test(arguments: [(9, 9), (64, 48), (128, 128), (37, 1000), (1000, 37), (257, 256), (40000, 9)])
     func matchesTheDefinitionBitForBit(size: (Int, Int)) throws {
         let (w, h) = size
         for wild in [false, true] {
@@ -153,8 +151,8 @@ import Glibc
                     for kx in 0..<map.halfWidth {
                         var bad = 0.0
                         _ = spec.withUnsafeBufferPointer { sp in
-                            sfk_accumulate_column_u16(sp.baseAddress! + 2 * kx * h, h, map.bins16!.own.base + kx * h,
-                                                      map.bins16!.mirror.base + kx * h, 1e-8, Int64(bound),
+                            sfk_accumulate_column_packed(sp.baseAddress! + 2 * kx * h, h, map.packed!.base + kx * h,
+                                                         1e-8, Int64(bound),
                                                       pp.baseAddress!, ee.baseAddress!, &bad)
                         }
                         sfk_renormalize(pp.baseAddress!, ee.baseAddress!, 0, 4 * map.binCount)   // every column: safe for any bound

@@ -24,22 +24,29 @@ void sfk_u8_to_double(const uint8_t *src, double *dst, size_t n);
 #define SFK_SHIFT 22
 
 /* Multiplies the h coefficients of one spectrum column (re, im interleaved)
- * into the slots: |F + eps|^2 of row ky, times 2^-SFK_SHIFT, into slot
- * own[ky] * 4 + (ky & 1) and mirror[ky] * 4 + 2 + (ky & 1), rows in
- * ascending order. A value whose exponent (after the scaling) lies in
- * [-bound, bound] is multiplied in as it is (exact scaling; bound < 0: none
- * is); any other is split into its mantissa in [1, 2) and exponent, the
- * exponent added to exponents[slot] (a subnormal value is scaled by 2^64
- * first). Either way the rounding of each product is that of the product of
- * mantissas: the products differ only by exact powers of two. The caller
- * renormalises (sfk_renormalize) often enough that no product leaves the
- * normal range (RadialAccumulator). Returns -1, or the first row whose
- * value is zero, infinite or NaN (such rows are skipped; *bad receives the
- * value). */
-long sfk_accumulate_column_u16(const double *col, size_t h, const uint16_t *own, const uint16_t *mirror,
-                               double eps, int64_t bound, double *products, int64_t *exponents, double *bad);
-long sfk_accumulate_column_u32(const double *col, size_t h, const uint32_t *own, const uint32_t *mirror,
-                               double eps, int64_t bound, double *products, int64_t *exponents, double *bad);
+ * into the slots: |F + eps|^2 of row ky, times 2^-SFK_SHIFT, into slots
+ * own(ky) + (ky & 1) and mirror(ky) + (ky & 1), rows in ascending order,
+ * where own(ky) = 4 * own bin and mirror(ky) = 4 * mirror bin + 2. A value
+ * whose exponent (after the scaling) lies in [-bound, bound] is multiplied
+ * in as it is (exact scaling; bound < 0: none is); any other is split into
+ * its mantissa in [1, 2) and exponent, the exponent added to
+ * exponents[slot] (a subnormal value is scaled by 2^64 first). Either way
+ * the rounding of each product is that of the product of mantissas: the
+ * products differ only by exact powers of two. The caller renormalises
+ * (sfk_renormalize) often enough that no product leaves the normal range
+ * (RadialAccumulator). Returns -1, or the first row whose value is zero,
+ * infinite or NaN (such rows are skipped; *bad receives the value).
+ *
+ * _packed: slots[ky] = own(ky) | mirror(ky) << 16 (sfk_pack_slots; maps of
+ * fewer than 16384 bins); _wide: the bins, own[ky] and mirror[ky]. */
+long sfk_accumulate_column_packed(const double *col, size_t h, const uint32_t *slots, double eps, int64_t bound,
+                                  double *products, int64_t *exponents, double *bad);
+long sfk_accumulate_column_wide(const double *col, size_t h, const uint32_t *own, const uint32_t *mirror,
+                                double eps, int64_t bound, double *products, int64_t *exponents, double *bad);
+
+/* slots[ky] = 4 * own[ky] | (4 * mirror[ky] + 2) << 16, ky < h (bins below
+ * 16383). */
+void sfk_pack_slots(size_t h, const uint32_t *own, const uint32_t *mirror, uint32_t *slots);
 
 /* For slots from ..< to: moves the exponent of products[s] into
  * exponents[s], leaving the mantissa in [1, 2) (exact). */
@@ -59,14 +66,9 @@ void sfk_renormalize(double *products, int64_t *exponents, size_t from, size_t t
  * (threshold + 1) + 1 entries), the lowest and highest bin fed (*lo > *hi
  * when none), and returns the largest number of elements of one slot in
  * this column. */
-int32_t sfk_ring_column_u16(size_t h, double dxx, const double *dyy, double mdxx, const double *mdyy,
-                            int mirrored, int64_t bins, uint16_t *own, uint16_t *mirror, double *counts,
-                            int32_t *per_slot, int32_t threshold, int32_t *heavy, size_t *heavy_count,
-                            int64_t *lo, int64_t *hi);
-int32_t sfk_ring_column_u32(size_t h, double dxx, const double *dyy, double mdxx, const double *mdyy,
-                            int mirrored, int64_t bins, uint32_t *own, uint32_t *mirror, double *counts,
-                            int32_t *per_slot, int32_t threshold, int32_t *heavy, size_t *heavy_count,
-                            int64_t *lo, int64_t *hi);
+int32_t sfk_ring_column(size_t h, double dxx, const double *dyy, double mdxx, const double *mdyy, int mirrored,
+                        int64_t bins, uint32_t *own, uint32_t *mirror, double *counts, int32_t *per_slot,
+                        int32_t threshold, int32_t *heavy, size_t *heavy_count, int64_t *lo, int64_t *hi);
 
 #ifdef __cplusplus
 }

@@ -63,34 +63,20 @@ struct RadialAccumulator: ~Copyable {
 
     /// Adds `count` columns starting at column `kx0` (layout of FFT.transform).
     mutating func add(firstColumn kx0: Int, count: Int, columns: UnsafePointer<Double>) {
-        if let b = map.bins16 {
-            add(kx0, count, columns, b.own.buffer, b.mirror.buffer)
-        } else if let b = map.bins32 {
-            add(kx0, count, columns, b.own.buffer, b.mirror.buffer)
-        }
-    }
-
-    private mutating func add<I>(
-        _ kx0: Int, _ count: Int, _ columns: UnsafePointer<Double>,
-        _ own: UnsafeBufferPointer<I>, _ mirror: UnsafeBufferPointer<I>
-    ) {
         let h = map.height
         let bound = Int64(map.rawBound)
         for c in 0..<count {
             let kx = kx0 + c
             let col = columns + 2 * c * h
-            let base = kx * h
             var v = 0.0
-            let badRow: Int
             // the inner loop over the column's rows: sf_kernels.h (C, vectorised, exact)
-            if I.self == UInt16.self {
-                badRow = sfk_accumulate_column_u16(col, h, UnsafeRawPointer(own.baseAddress! + base).assumingMemoryBound(to: UInt16.self),
-                                                   UnsafeRawPointer(mirror.baseAddress! + base).assumingMemoryBound(to: UInt16.self),
-                                                   epsilon, bound, products, exponents, &v)
+            let badRow: Int
+            if let p = map.packed {
+                badRow = sfk_accumulate_column_packed(col, h, p.base + kx * h, epsilon, bound, products, exponents, &v)
             } else {
-                badRow = sfk_accumulate_column_u32(col, h, UnsafeRawPointer(own.baseAddress! + base).assumingMemoryBound(to: UInt32.self),
-                                                   UnsafeRawPointer(mirror.baseAddress! + base).assumingMemoryBound(to: UInt32.self),
-                                                   epsilon, bound, products, exponents, &v)
+                let b = map.wide!
+                badRow = sfk_accumulate_column_wide(col, h, b.own.base + kx * h, b.mirror.base + kx * h, epsilon, bound,
+                                                    products, exponents, &v)
             }
             if badRow >= 0 && bad == nil { bad = (badRow, kx, v) }
             for i in map.heavyStart.base[kx]..<map.heavyStart.base[kx + 1] {

@@ -32,9 +32,19 @@ final class RadialBinMap: @unchecked Sendable {
     /// Spectrum elements per bin (binCount + 1 entries: the last one counts
     /// the discarded elements).
     let counts: HeapBuffer<Double>
-    /// Output bin per half-spectrum element, 16-bit when the bins fit.
-    let bins16: (own: HeapBuffer<UInt16>, mirror: HeapBuffer<UInt16>)?
-    let bins32: (own: HeapBuffer<UInt32>, mirror: HeapBuffer<UInt32>)?
+    /// The accumulator's slots of each half-spectrum element, own and
+    /// mirror in one word (sfk_pack_slots: 4 * own | (4 * mirror + 2) << 16)
+    /// when the bins fit (fewer than 16,383 bins: images up to about
+    /// 23,000 pixels across) ...
+    let packed: HeapBuffer<UInt32>?
+    /// ... else the output bins themselves.
+    let wide: (own: HeapBuffer<UInt32>, mirror: HeapBuffer<UInt32>)?
+
+    /// The output bins (own, mirror) of element i = kx * height + ky.
+    func bins(at i: Int) -> (own: Int, mirror: Int) {
+        if let p = packed { return (Int(p[i] & 0xFFFF) / 4, (Int(p[i] >> 16) - 2) / 4) }
+        return (Int(wide!.own[i]), Int(wide!.mirror[i]))
+    }
     /// Per column, the lowest and highest output bin it feeds (low > high
     /// when it feeds none): [lo0, hi0, lo1, hi1, ...]. The accumulator
     /// renormalises only the bins of the columns it has seen.
@@ -145,14 +155,16 @@ final class RadialBinMap: @unchecked Sendable {
         var heavy: [Int32] = []
         counts.mutableBuffer.initialize(repeating: 0)
         perSlot.mutableBuffer.initialize(repeating: 0)
-        let wide = bins >= Int(UInt16.max)
-        let elementBytes = wide ? 4 : 2
-        var b16: (own: HeapBuffer<UInt16>, mirror: HeapBuffer<UInt16>)? = nil
-        var b32: (own: HeapBuffer<UInt32>, mirror: HeapBuffer<UInt32>)? = nil
-        if wide {
-            b32 = (try HeapBuffer(count: elements, what: what), try HeapBuffer(count: elements, what: what))
+        let isPacked = 4 * bins + 2 <= Int(UInt16.max)
+        var packed: HeapBuffer<UInt32>? = nil
+        var wide: (own: HeapBuffer<UInt32>, mirror: HeapBuffer<UInt32>)? = nil
+        // packed maps: each column's bins go through this scratch
+        var scratch: (own: HeapBuffer<UInt32>, mirror: HeapBuffer<UInt32>)? = nil
+        if isPacked {
+            packed = try HeapBuffer(count: elements, what: what)
+            scratch = (try HeapBuffer(count: h, what: what), try HeapBuffer(count: h, what: what))
         } else {
-            b16 = (try HeapBuffer(count: elements, what: what), try HeapBuffer(count: elements, what: what))
+            wide = (try HeapBuffer(count: elements, what: what), try HeapBuffer(count: elements, what: what))
         }
         // floor(hypot(col - cx, row - cy)) in exact integer arithmetic: with
         // doubled coordinates (the centre may be a half pixel) the squared
@@ -181,17 +193,11 @@ final class RadialBinMap: @unchecked Sendable {
             let mirrored: Int32 = kx >= 1 && kx <= lastMirrored ? 1 : 0
             var lo: Int64 = 0, hi: Int64 = 0
             var nHeavy = 0
-            let most: Int32
-            if let b = b16 {
-                most = sfk_ring_column_u16(h, Double(dx * dx), dyy.base, Double(mdx * mdx), dyy.base + h, mirrored, Int64(bins),
-                                           b.own.base + kx * h, b.mirror.base + kx * h, counts.base, perSlot.base,
-                                           Int32(threshold), heavyColumn.base, &nHeavy, &lo, &hi)
-            } else {
-                let b = b32!
-                most = sfk_ring_column_u32(h, Double(dx * dx), dyy.base, Double(mdx * mdx), dyy.base + h, mirrored, Int64(bins),
-                                           b.own.base + kx * h, b.mirror.base + kx * h, counts.base, perSlot.base,
-                                           Int32(threshold), heavyColumn.base, &nHeavy, &lo, &hi)
-            }
+            let (own, mirror) = scratch.map { ($0.own.base, $0.mirror.base) } ?? (wide!.own.base + kx * h, wide!.mirror.base + kx * h)
+            let most = sfk_ring_column(h, Double(dx * dx), dyy.base, Double(mdx * mdx), dyy.base + h, mirrored, Int64(bins),
+                                       own, mirror, counts.base, perSlot.base, Int32(threshold), heavyColumn.base,
+                                       &nHeavy, &lo, &hi)
+            if let p = packed { sfk_pack_slots(h, own, mirror, p.base + kx * h) }
             mostPerSlot = max(mostPerSlot, most)
             columnBins.base[2 * kx] = Int32(lo)
             columnBins.base[2 * kx + 1] = Int32(hi)
@@ -208,10 +214,10 @@ final class RadialBinMap: @unchecked Sendable {
         self.columnBins = columnBins
         self.heavyStart = heavyStart
         self.heavyBins = heavyBins
-        bins16 = b16
-        bins32 = b32
+        self.packed = packed
+        self.wide = wide
         let k = (RadialBinMap.renormColumns - 1) * threshold + max(threshold, Int(mostPerSlot))
         rawBound = 1022 / k - 1
-        cost = 2 * elements * elementBytes + (bins + 1) * 8 + 2 * hw * 4 + (hw + 1) * 8 + heavyBins.count * 4
+        cost = elements * (isPacked ? 4 : 8) + (bins + 1) * 8 + 2 * hw * 4 + (hw + 1) * 8 + heavyBins.count * 4
     }
 }
