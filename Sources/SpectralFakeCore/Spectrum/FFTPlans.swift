@@ -30,8 +30,12 @@ final class FFTPlans: @unchecked Sendable {
     let columnsTail: OpaquePointer?
 
     init?(width: Int, height: Int, flags: UInt32) {
+        // FFTW aborts the process when one of its own allocations fails:
+        // with the planning buffer held, make sure that memory of the order
+        // FFTW plans with (twiddles, buffers) is there too
         guard let layout = try? FFTLayout(width: width, height: height),
-              let scratch = FFTBuffer(capacity: layout.doubles) else { return nil }
+              let scratch = FFTBuffer(capacity: layout.doubles),
+              (try? ensureAllocatable(64 * (width + height) + (8 << 20), "planning")) != nil else { return nil }
         self.layout = layout
         isMeasured = flags & UInt32(FFTW_ESTIMATE) == 0
         let hw = layout.halfWidth
@@ -91,8 +95,9 @@ struct FFTLayout: Sendable {
         halfWidth = width / 2 + 1
         func up8(_ x: Int) -> Int { (x + 7) & ~7 }
         let (spec, o1) = (2 * halfWidth).multipliedReportingOverflow(by: height)
-        let (rowIn, o2) = FFTPlans.rowBlock.multipliedReportingOverflow(by: width)
-        let (colOut, o3) = (2 * FFTPlans.columnBlock).multipliedReportingOverflow(by: height)
+        // the row input holds one row block, the column output one column block
+        let (rowIn, o2) = min(FFTPlans.rowBlock, height).multipliedReportingOverflow(by: width)
+        let (colOut, o3) = (2 * min(FFTPlans.columnBlock, halfWidth)).multipliedReportingOverflow(by: height)
         guard !o1, !o2, !o3, width <= Int(Int32.max / 2), height <= Int(Int32.max / 2),
               spec < Int.max / 4, rowIn < Int.max / 4, colOut < Int.max / 4 else {
             throw SFError(.limitPixels, "image \(width)x\(height) is too large for the FFT")

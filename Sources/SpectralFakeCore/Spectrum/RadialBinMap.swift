@@ -202,7 +202,9 @@ final class RadialBinMap: @unchecked Sendable {
             columnBins.base[2 * kx] = Int32(lo)
             columnBins.base[2 * kx + 1] = Int32(hi)
             heavyStart.base[kx] = heavy.count
-            try heavy.checkedReserve(heavy.count + nHeavy, what)
+            if heavy.count + nHeavy > heavy.capacity {   // grows geometrically (reserveCapacity alone would not)
+                try heavy.checkedReserve(max(2 * heavy.capacity, heavy.count + nHeavy, 1024), what)
+            }
             heavy.append(contentsOf: UnsafeBufferPointer(start: heavyColumn.base, count: nHeavy))
         }
         heavyStart.base[hw] = heavy.count
