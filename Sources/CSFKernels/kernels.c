@@ -8,9 +8,6 @@
 #define ONE_BITS 0x3FF0000000000000ull
 #define CHUNK 64
 #define COMMA ,
-#if SFK_SHIFT != 22
-#error "the scaling in ACCUMULATE is written as 0x1p-22"
-#endif
 
 /* Builds once with the baseline instruction set and once for AVX2; the
  * loader picks one (GNU ifunc). Results are identical: only the width of the
@@ -80,26 +77,27 @@ static inline void renormalize_one(double *p, int64_t *e) {
 }
 
 /* A factor given carefully: mantissa m, unbiased exponent e of the value
- * (the exponent of the scaled value is e - SFK_SHIFT). A product that
- * reaches 2^512 is renormalised on the spot, so careful factors alone never
+ * (the exponent of the scaled value is e - shift). A product that reaches
+ * 2^512 is renormalised on the spot, so careful factors alone never
  * overflow whatever their number. */
-static inline void careful_factor(double *p, int64_t *ex, double m, int64_t e) {
+static inline void careful_factor(double *p, int64_t *ex, double m, int64_t e, int64_t shift) {
     *p *= m;
-    *ex += e - SFK_SHIFT;
+    *ex += e - shift;
     if (*p >= 0x1p512) renormalize_one(p, ex);
 }
 
-/* The column loop, for either map layout: OWN(i) and MIRROR(i) are the
- * slots (without the lane) of row k0 + i, from the chunk's map pointers. */
+/* The column loop, for each map layout: OWN(i) and MIRROR(i) are the slots
+ * (without the lane) of row k0 + i, from the chunk's map pointers. */
 #define ACCUMULATE(NAME, PARAMS, SETUP, OWN, MIRROR)                                                      \
     SFK_CLONES                                                                                            \
-    long NAME(const double *col, size_t h, PARAMS, double eps, int64_t bound, double *restrict products, \
-              int64_t *restrict exponents, double *bad) {                                                 \
+    long NAME(const double *col, size_t h, PARAMS, double eps, int64_t shift, int64_t bound,              \
+              double *restrict products, int64_t *restrict exponents, double *bad) {                      \
         long first_bad = -1;                                                                              \
         double w[CHUNK];                                                                                  \
-        /* a value v is scaled (v * 2^-SFK_SHIFT, exact) when its biased                                  \
-         * exponent x lies in [1023 + SFK_SHIFT - bound, 1023 + SFK_SHIFT + bound] */                    \
-        const uint64_t lowest = (uint64_t)(1023 + SFK_SHIFT - bound), span = (uint64_t)(2 * bound);      \
+        /* a value v is scaled (v * 2^-shift, exact) when its biased exponent                             \
+         * x lies in [1023 + shift - bound, 1023 + shift + bound] */                                      \
+        const uint64_t lowest = (uint64_t)(1023 + shift - bound), span = (uint64_t)(2 * bound);          \
+        const double scale = double_of((uint64_t)(1023 - shift) << 52); /* 2^-shift */                    \
         for (size_t k0 = 0; k0 < h; k0 += CHUNK) {                                                        \
             const size_t n = h - k0 < CHUNK ? h - k0 : CHUNK;                                             \
             const double *c = col + 2 * k0;                                                               \
@@ -109,7 +107,7 @@ static inline void careful_factor(double *p, int64_t *ex, double m, int64_t e) {
                 const double re = c[2 * i] + eps, im = c[2 * i + 1];                                      \
                 const double v = re * re + im * im;                                                       \
                 outside |= ((bits_of(v) >> 52) & 0x7FF) - lowest > span;                                  \
-                w[i] = v * 0x1p-22;                                                                       \
+                w[i] = v * scale;                                                                         \
             }                                                                                             \
             if (!outside) { /* every factor scaled: one multiply per slot */                              \
                 double *p0 = products + (k0 & 1), *p1 = products + ((k0 & 1) ^ 1);                        \
@@ -143,8 +141,8 @@ static inline void careful_factor(double *p, int64_t *ex, double m, int64_t e) {
                     }                                                                                     \
                     continue;                                                                             \
                 }                                                                                         \
-                careful_factor(products + s1, exponents + s1, m, e);                                      \
-                careful_factor(products + s2, exponents + s2, m, e);                                      \
+                careful_factor(products + s1, exponents + s1, m, e, shift);                               \
+                careful_factor(products + s2, exponents + s2, m, e, shift);                               \
             }                                                                                             \
         }                                                                                                 \
         return first_bad;                                                                                 \
@@ -152,16 +150,23 @@ static inline void careful_factor(double *p, int64_t *ex, double m, int64_t e) {
 
 #define OWN_PACKED(i) ((size_t)(q[(i)] & 0xFFFFu))
 #define MIRROR_PACKED(i) ((size_t)(q[(i)] >> 16))
-#define OWN_WIDE(i) (4 * (size_t)o[(i)])
-#define MIRROR_WIDE(i) (4 * (size_t)r[(i)] + 2)
+#define OWN_BINS(i) (4 * (size_t)o[(i)])
+#define MIRROR_BINS(i) (4 * (size_t)r[(i)] + 2)
 ACCUMULATE(sfk_accumulate_column_packed, const uint32_t *restrict slots, const uint32_t *q = slots + k0;,
            OWN_PACKED, MIRROR_PACKED)
-ACCUMULATE(sfk_accumulate_column_wide, const uint32_t *restrict own COMMA const uint32_t *restrict mirror,
-           const uint32_t *o = own + k0; const uint32_t *r = mirror + k0;, OWN_WIDE, MIRROR_WIDE)
+ACCUMULATE(sfk_accumulate_column_u16, const uint16_t *restrict own COMMA const uint16_t *restrict mirror,
+           const uint16_t *o = own + k0; const uint16_t *r = mirror + k0;, OWN_BINS, MIRROR_BINS)
+ACCUMULATE(sfk_accumulate_column_u32, const uint32_t *restrict own COMMA const uint32_t *restrict mirror,
+           const uint32_t *o = own + k0; const uint32_t *r = mirror + k0;, OWN_BINS, MIRROR_BINS)
 
 SFK_CLONES
 void sfk_pack_slots(size_t h, const uint32_t *restrict own, const uint32_t *restrict mirror, uint32_t *restrict slots) {
     for (size_t ky = 0; ky < h; ky++) slots[ky] = (own[ky] * 4) | ((mirror[ky] * 4 + 2) << 16);
+}
+
+SFK_CLONES
+void sfk_narrow_bins(size_t h, const uint32_t *restrict bins, uint16_t *restrict out) {
+    for (size_t ky = 0; ky < h; ky++) out[ky] = (uint16_t)bins[ky];
 }
 
 SFK_CLONES

@@ -13,7 +13,7 @@ import Glibc
         return (b >= 1 && b <= bins) ? b - 1 : bins
     }
 
-    @Test(arguments: [(9, 9), (10, 13), (64, 48), (128, 128), (255, 256), (1000, 37), (37, 1000), (333, 257), (40000, 9)])
+    @Test(arguments: [(9, 9), (10, 13), (64, 48), (128, 128), (255, 256), (1000, 37), (37, 1000), (333, 257), (34000, 9), (140000, 5)])
     func ringMapMatchesHypot(size: (Int, Int)) throws {
         let (w, h) = size
         for center in [RadialCenter.reference, .dc] {
@@ -48,36 +48,70 @@ import Glibc
 
 /// The ring accumulator against the plain definition of its result: per
 /// slot the mantissas of |F + eps|^2 multiplied in (kx, ky) order and the
-/// exponents added, lanes combined as in `finish`, on spectra with values
-/// far outside the range multiplied in as they are (subnormal, tiny, huge,
-/// zero-free), bit for bit; and the column kernel giving the same products
-/// whatever its bound (-1: every factor split).
+/// exponents added, lanes combined as in `finish`, bit for bit: on typical
+/// spectra, on spectra with values far outside the range multiplied in as
+/// they are (subnormal, tiny, huge), and on spectra whose every value sits at
+/// the top or the bottom of that range (the largest growth of a product
+/// between renormalisations); the column kernel giving the same products
+/// whatever its bound (-1: every factor split); zero, infinite and NaN
+/// coefficients named in the error.
 @Suite struct RadialAccumulatorTests {
-    /// Deterministic values: mostly |F|^2 around 2^22, some anywhere in the
-    /// double range, some subnormal.
-    static func spectrum(_ h: Int, _ hw: Int, seed: UInt64, wild: Bool) -> [Double] {
+    enum Kind { case typical, wild, top, bottom }
+
+    /// Deterministic values: `typical` |F|^2 near 2^shift; `wild` also some
+    /// anywhere in the double range and some with a subnormal |F|^2 (use
+    /// epsilon 0); `top`/`bottom`: every |F|^2 has exponent shift + bound /
+    /// shift - bound (epsilon 0).
+    static func spectrum(_ map: RadialBinMap, seed: UInt64, _ kind: Kind) -> [Double] {
+        let h = map.height, hw = map.halfWidth
         var state = seed
         func next() -> UInt64 {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return state >> 11
         }
+        /// |F| with |F|^2 of exponent t and a mantissa from u in [0, 1)
+        func magnitude(_ t: Int, _ u: Double) -> Double {
+            t % 2 == 0 ? Double(sign: .plus, exponent: t / 2, significand: 1 + 0.414 * u)
+                       : Double(sign: .plus, exponent: (t - 1) / 2, significand: 1.415 + 0.58 * u)
+        }
         var out = [Double](repeating: 0, count: 2 * h * hw)
         for i in 0..<(h * hw) {
             let u = Double(next() % 1_000_000) / 1_000_000
             let sign: Double = next() & 1 == 0 ? 1 : -1
-            var mag = Double(1 << 11) * (0.25 + 3 * u)
-            if wild {
+            switch kind {
+            case .top, .bottom:
+                out[2 * i] = sign * magnitude(kind == .top ? map.shift + map.rawBound : map.shift - map.rawBound, u)
+                continue
+            case .typical, .wild:
+                break
+            }
+            var mag = magnitude(map.shift + Int(next() % 9) - 4, u)
+            if kind == .wild {
                 switch next() % 16 {
                 case 0: mag = Double(sign: .plus, exponent: Int(next() % 1000) - 500, significand: 1 + u)
-                case 1: mag = Double(sign: .plus, exponent: -530 - Int(next() % 10), significand: 1 + u)   // |F|^2 subnormal
+                case 1: mag = Double(sign: .plus, exponent: -520 - Int(next() % 10), significand: 1 + u)   // |F|^2 subnormal
                 case 2: mag = Double(sign: .plus, exponent: 500 + Int(next() % 10), significand: 1 + u)    // |F|^2 near 2^1000+
                 default: break
                 }
             }
             out[2 * i] = sign * mag * u
-            out[2 * i + 1] = mag * (1 - u).squareRoot()
+            out[2 * i + 1] = mag * (1 - u * u).squareRoot()
         }
         return out
+    }
+
+    static func accumulate(_ map: RadialBinMap, _ spec: [Double], _ eps: Double) throws -> [Double] {
+        var acc = try RadialAccumulator(map: map, epsilon: eps)
+        let h = map.height
+        spec.withUnsafeBufferPointer { sp in
+            var kx0 = 0
+            while kx0 < map.halfWidth {   // in blocks of 3 columns: renormalisation across block edges
+                let n = min(3, map.halfWidth - kx0)
+                acc.add(firstColumn: kx0, count: n, columns: sp.baseAddress! + 2 * kx0 * h)
+                kx0 += n
+            }
+        }
+        return try acc.finish()
     }
 
     /// The definition: per slot (mantissa product renormalised each step,
@@ -114,34 +148,43 @@ import Glibc
         }
     }
 
-    @Test(arguments: [(9, 9), (64, 48), (128, 128), (37, 1000), (1000, 37), (257, 256), (40000, 9)])
+    @Test(arguments: [(9, 9), (64, 48), (128, 128), (37, 1000), (1000, 37), (257, 256), (34000, 9), (140000, 5)])
     func matchesTheDefinitionBitForBit(size: (Int, Int)) throws {
         let (w, h) = size
-        for wild in [false, true] {
-            let map = try RadialBinMap(width: w, height: h, center: .reference)
-            let spec = RadialAccumulatorTests.spectrum(h, map.halfWidth, seed: UInt64(w * 7919 + h), wild: wild)
-            var acc = try RadialAccumulator(map: map, epsilon: 1e-8)
-            spec.withUnsafeBufferPointer { sp in
-                var kx0 = 0
-                while kx0 < map.halfWidth {   // in blocks of 3 columns: renormalisation across block edges
-                    let n = min(3, map.halfWidth - kx0)
-                    acc.add(firstColumn: kx0, count: n, columns: sp.baseAddress! + 2 * kx0 * h)
-                    kx0 += n
-                }
-            }
-            let got = try acc.finish()
-            let want = RadialAccumulatorTests.reference(map, spec, 1e-8)
+        let map = try RadialBinMap(width: w, height: h, center: .reference)
+        #expect(map.rawBound >= 10, "\(w)x\(h): bound \(map.rawBound)")
+        for kind in [Kind.typical, .wild, .top, .bottom] {
+            let eps = kind == .typical ? 1e-8 : 0
+            let spec = RadialAccumulatorTests.spectrum(map, seed: UInt64(w * 7919 + h), kind)
+            let got = try RadialAccumulatorTests.accumulate(map, spec, eps)
+            let want = RadialAccumulatorTests.reference(map, spec, eps)
             #expect(got.count == want.count)
             let differing = zip(got, want).filter { $0.bitPattern != $1.bitPattern }.count
-            #expect(differing == 0, "\(w)x\(h) wild \(wild): \(differing) of \(got.count) bins differ")
-            #expect(map.rawBound >= 10, "\(w)x\(h): bound \(map.rawBound)")
+            #expect(differing == 0, "\(w)x\(h) \(kind): \(differing) of \(got.count) bins differ")
+        }
+    }
+
+    @Test func badCoefficientsAreNamed() throws {
+        let map = try RadialBinMap(width: 40, height: 30, center: .reference)
+        for bad in [0.0, Double.infinity, Double.nan] {
+            var spec = RadialAccumulatorTests.spectrum(map, seed: 3, .typical)
+            spec[2 * (5 * 30 + 3)] = bad   // (ky 3, kx 5), epsilon 0
+            spec[2 * (5 * 30 + 3) + 1] = 0
+            spec[2 * (9 * 30 + 1)] = bad   // a later one
+            spec[2 * (9 * 30 + 1) + 1] = 0
+            do {
+                _ = try RadialAccumulatorTests.accumulate(map, spec, 0)
+                Issue.record("no error for \(bad)")
+            } catch let e as SFError {
+                #expect(e.status == .nonFinite && e.message.contains("(3, 5)"), "\(bad): \(e.message)")
+            }
         }
     }
 
     @Test func theKernelGivesTheSameProductsWhateverItsBound() throws {
         let (w, h) = (96, 80)
         let map = try RadialBinMap(width: w, height: h, center: .reference)
-        let spec = RadialAccumulatorTests.spectrum(h, map.halfWidth, seed: 42, wild: true)
+        let spec = RadialAccumulatorTests.spectrum(map, seed: 42, .wild)
         let slots = 4 * (map.binCount + 1)
         var results: [[Double]] = []
         for bound in [-1, 0, 3, 12, map.rawBound] {
@@ -152,8 +195,8 @@ import Glibc
                         var bad = 0.0
                         _ = spec.withUnsafeBufferPointer { sp in
                             sfk_accumulate_column_packed(sp.baseAddress! + 2 * kx * h, h, map.packed!.base + kx * h,
-                                                         1e-8, Int64(bound),
-                                                      pp.baseAddress!, ee.baseAddress!, &bad)
+                                                         0, Int64(map.shift), Int64(bound),
+                                                         pp.baseAddress!, ee.baseAddress!, &bad)
                         }
                         sfk_renormalize(pp.baseAddress!, ee.baseAddress!, 0, 4 * map.binCount)   // every column: safe for any bound
                     }

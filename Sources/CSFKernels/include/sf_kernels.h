@@ -20,11 +20,11 @@ void sfk_u8_to_double(const uint8_t *src, double *dst, size_t n);
 
 /* Running products of the radial bin lanes (RadialAccumulator): each slot s
  * holds the exact product products[s] * 2^exponents[s] of the factors fed so
- * far, each factor being a value |F + eps|^2 scaled by 2^-SFK_SHIFT. */
-#define SFK_SHIFT 22
+ * far, each factor being a value |F + eps|^2 scaled by 2^-shift (the ring
+ * map's `shift`, 0 <= shift < 1000). */
 
 /* Multiplies the h coefficients of one spectrum column (re, im interleaved)
- * into the slots: |F + eps|^2 of row ky, times 2^-SFK_SHIFT, into slots
+ * into the slots: |F + eps|^2 of row ky, times 2^-shift, into slots
  * own(ky) + (ky & 1) and mirror(ky) + (ky & 1), rows in ascending order,
  * where own(ky) = 4 * own bin and mirror(ky) = 4 * mirror bin + 2. A value
  * whose exponent (after the scaling) lies in [-bound, bound] is multiplied
@@ -38,15 +38,22 @@ void sfk_u8_to_double(const uint8_t *src, double *dst, size_t n);
  * infinite or NaN (such rows are skipped; *bad receives the value).
  *
  * _packed: slots[ky] = own(ky) | mirror(ky) << 16 (sfk_pack_slots; maps of
- * fewer than 16384 bins); _wide: the bins, own[ky] and mirror[ky]. */
-long sfk_accumulate_column_packed(const double *col, size_t h, const uint32_t *slots, double eps, int64_t bound,
-                                  double *products, int64_t *exponents, double *bad);
-long sfk_accumulate_column_wide(const double *col, size_t h, const uint32_t *own, const uint32_t *mirror,
-                                double eps, int64_t bound, double *products, int64_t *exponents, double *bad);
+ * at most 16,383 bins); _u16, _u32: the bins, own[ky] and mirror[ky]. */
+long sfk_accumulate_column_packed(const double *col, size_t h, const uint32_t *slots, double eps, int64_t shift,
+                                  int64_t bound, double *products, int64_t *exponents, double *bad);
+long sfk_accumulate_column_u16(const double *col, size_t h, const uint16_t *own, const uint16_t *mirror,
+                               double eps, int64_t shift, int64_t bound, double *products, int64_t *exponents,
+                               double *bad);
+long sfk_accumulate_column_u32(const double *col, size_t h, const uint32_t *own, const uint32_t *mirror,
+                               double eps, int64_t shift, int64_t bound, double *products, int64_t *exponents,
+                               double *bad);
 
-/* slots[ky] = 4 * own[ky] | (4 * mirror[ky] + 2) << 16, ky < h (bins below
- * 16383). */
+/* slots[ky] = 4 * own[ky] | (4 * mirror[ky] + 2) << 16, ky < h (bins of
+ * at most 16,383). */
 void sfk_pack_slots(size_t h, const uint32_t *own, const uint32_t *mirror, uint32_t *slots);
+
+/* out[ky] = bins[ky], ky < h (bins below 65,536). */
+void sfk_narrow_bins(size_t h, const uint32_t *bins, uint16_t *out);
 
 /* For slots from ..< to: moves the exponent of products[s] into
  * exponents[s], leaving the mantissa in [1, 2) (exact). */

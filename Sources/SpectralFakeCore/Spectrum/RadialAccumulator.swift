@@ -16,11 +16,11 @@ import Musl
 /// neighbouring coefficients of one ring do not wait on each other's
 /// multiply; each slot holds its product as `product * 2^exponent`.
 ///
-/// The factors are the values scaled by 2^-22 (sf_kernels.h: SFK_SHIFT),
-/// multiplied in as they are when their exponent lies within
-/// `map.rawBound` (nearly all of them: the spectrum of an 8-bit image
-/// keeps |F|^2 within about 2^22 +- 2^15 almost everywhere), split into
-/// mantissa and exponent otherwise. Each product is renormalised (its
+/// The factors are the values scaled by 2^-map.shift, multiplied in as they
+/// are when their exponent lies within `map.rawBound` (nearly all of them:
+/// the spectrum of an 8-bit image keeps |F|^2 within about 2^±15 of its
+/// typical value almost everywhere), split into mantissa and exponent
+/// otherwise. Each product is renormalised (its
 /// exponent moved into the slot's exponent, exactly) right after a column
 /// that fed the slot more than `RadialBinMap.heavyThreshold` factors and
 /// at least every `RadialBinMap.renormColumns` columns, which keeps every
@@ -64,7 +64,7 @@ struct RadialAccumulator: ~Copyable {
     /// Adds `count` columns starting at column `kx0` (layout of FFT.transform).
     mutating func add(firstColumn kx0: Int, count: Int, columns: UnsafePointer<Double>) {
         let h = map.height
-        let bound = Int64(map.rawBound)
+        let bound = Int64(map.rawBound), shift = Int64(map.shift)
         for c in 0..<count {
             let kx = kx0 + c
             let col = columns + 2 * c * h
@@ -72,11 +72,14 @@ struct RadialAccumulator: ~Copyable {
             // the inner loop over the column's rows: sf_kernels.h (C, vectorised, exact)
             let badRow: Int
             if let p = map.packed {
-                badRow = sfk_accumulate_column_packed(col, h, p.base + kx * h, epsilon, bound, products, exponents, &v)
+                badRow = sfk_accumulate_column_packed(col, h, p.base + kx * h, epsilon, shift, bound, products, exponents, &v)
+            } else if let b = map.bins16 {
+                badRow = sfk_accumulate_column_u16(col, h, b.own.base + kx * h, b.mirror.base + kx * h, epsilon, shift,
+                                                   bound, products, exponents, &v)
             } else {
-                let b = map.wide!
-                badRow = sfk_accumulate_column_wide(col, h, b.own.base + kx * h, b.mirror.base + kx * h, epsilon, bound,
-                                                    products, exponents, &v)
+                let b = map.bins32!
+                badRow = sfk_accumulate_column_u32(col, h, b.own.base + kx * h, b.mirror.base + kx * h, epsilon, shift,
+                                                   bound, products, exponents, &v)
             }
             if badRow >= 0 && bad == nil { bad = (badRow, kx, v) }
             for i in map.heavyStart.base[kx]..<map.heavyStart.base[kx + 1] {
@@ -114,7 +117,7 @@ struct RadialAccumulator: ~Copyable {
         for b in 0..<map.binCount {
             let n = map.counts[b]
             var prod = 1.0
-            var expo = Int64(SFK_SHIFT) * Int64(n)   // each factor was scaled by 2^-SFK_SHIFT
+            var expo = Int64(map.shift) * Int64(n)   // each factor was scaled by 2^-shift
             for lane in 0..<4 {
                 let pb = (prod * products[4 * b + lane]).bitPattern   // < 4 after renormalisation
                 expo &+= exponents[4 * b + lane] &+ Int64((pb >> 52) & 0x7FF) - 1023

@@ -34,17 +34,20 @@ final class RadialBinMap: @unchecked Sendable {
     let counts: HeapBuffer<Double>
     /// The accumulator's slots of each half-spectrum element, own and
     /// mirror in one word (sfk_pack_slots: 4 * own | (4 * mirror + 2) << 16)
-    /// when the bins fit (fewer than 16,383 bins: images up to about
-    /// 23,000 pixels across) ...
+    /// for maps of at most 16,383 bins (images up to about 23,000 pixels
+    /// across) ...
     let packed: HeapBuffer<UInt32>?
-    /// ... else the output bins themselves.
-    let wide: (own: HeapBuffer<UInt32>, mirror: HeapBuffer<UInt32>)?
+    /// ... else the output bins themselves, 16-bit below 65,535 bins.
+    let bins16: (own: HeapBuffer<UInt16>, mirror: HeapBuffer<UInt16>)?
+    let bins32: (own: HeapBuffer<UInt32>, mirror: HeapBuffer<UInt32>)?
 
     /// The output bins (own, mirror) of element i = kx * height + ky.
     func bins(at i: Int) -> (own: Int, mirror: Int) {
         if let p = packed { return (Int(p[i] & 0xFFFF) / 4, (Int(p[i] >> 16) - 2) / 4) }
-        return (Int(wide!.own[i]), Int(wide!.mirror[i]))
+        if let b = bins16 { return (Int(b.own[i]), Int(b.mirror[i])) }
+        return (Int(bins32!.own[i]), Int(bins32!.mirror[i]))
     }
+
     /// Per column, the lowest and highest output bin it feeds (low > high
     /// when it feeds none): [lo0, hi0, lo1, hi1, ...]. The accumulator
     /// renormalises only the bins of the columns it has seen.
@@ -59,7 +62,7 @@ final class RadialBinMap: @unchecked Sendable {
     /// The accumulator renormalises every bin fed at least every
     /// `renormColumns` columns.
     static let renormColumns = 8
-    /// The largest exponent (after the accumulator's scaling by 2^-22) of a
+    /// The largest exponent (after the accumulator's scaling by 2^-shift) of a
     /// factor multiplied in as it is (sf_kernels.h; -1: none): between two
     /// renormalisations a slot gets at most K = (renormColumns - 1) *
     /// heavyThreshold + max(heavyThreshold, most elements of one slot in one
@@ -67,6 +70,11 @@ final class RadialBinMap: @unchecked Sendable {
     /// 2^(B+1)) (a split factor: [1, 2)), so B = 1022 / K - 1 keeps every
     /// product of a slot renormalised to [1, 2) normal and finite.
     let rawBound: Int
+    /// The accumulator multiplies values scaled by 2^-shift: about the
+    /// typical |F|^2 of an 8-bit image of this size (log2 of the pixel count
+    /// + 8), so that nearly all values lie within rawBound of it. Any shift
+    /// gives the same result; this one makes the fast path the common one.
+    let shift: Int
     /// Bytes held.
     let cost: Int
 
@@ -156,15 +164,21 @@ final class RadialBinMap: @unchecked Sendable {
         counts.mutableBuffer.initialize(repeating: 0)
         perSlot.mutableBuffer.initialize(repeating: 0)
         let isPacked = 4 * bins + 2 <= Int(UInt16.max)
+        let isNarrow = !isPacked && bins < Int(UInt16.max)
         var packed: HeapBuffer<UInt32>? = nil
-        var wide: (own: HeapBuffer<UInt32>, mirror: HeapBuffer<UInt32>)? = nil
-        // packed maps: each column's bins go through this scratch
+        var b16: (own: HeapBuffer<UInt16>, mirror: HeapBuffer<UInt16>)? = nil
+        var b32: (own: HeapBuffer<UInt32>, mirror: HeapBuffer<UInt32>)? = nil
+        // packed and 16-bit maps: each column's bins go through this scratch
         var scratch: (own: HeapBuffer<UInt32>, mirror: HeapBuffer<UInt32>)? = nil
         if isPacked {
             packed = try HeapBuffer(count: elements, what: what)
-            scratch = (try HeapBuffer(count: h, what: what), try HeapBuffer(count: h, what: what))
+        } else if isNarrow {
+            b16 = (try HeapBuffer(count: elements, what: what), try HeapBuffer(count: elements, what: what))
         } else {
-            wide = (try HeapBuffer(count: elements, what: what), try HeapBuffer(count: elements, what: what))
+            b32 = (try HeapBuffer(count: elements, what: what), try HeapBuffer(count: elements, what: what))
+        }
+        if b32 == nil {
+            scratch = (try HeapBuffer(count: h, what: what), try HeapBuffer(count: h, what: what))
         }
         // floor(hypot(col - cx, row - cy)) in exact integer arithmetic: with
         // doubled coordinates (the centre may be a half pixel) the squared
@@ -193,11 +207,16 @@ final class RadialBinMap: @unchecked Sendable {
             let mirrored: Int32 = kx >= 1 && kx <= lastMirrored ? 1 : 0
             var lo: Int64 = 0, hi: Int64 = 0
             var nHeavy = 0
-            let (own, mirror) = scratch.map { ($0.own.base, $0.mirror.base) } ?? (wide!.own.base + kx * h, wide!.mirror.base + kx * h)
+            let (own, mirror) = scratch.map { ($0.own.base, $0.mirror.base) } ?? (b32!.own.base + kx * h, b32!.mirror.base + kx * h)
             let most = sfk_ring_column(h, Double(dx * dx), dyy.base, Double(mdx * mdx), dyy.base + h, mirrored, Int64(bins),
                                        own, mirror, counts.base, perSlot.base, Int32(threshold), heavyColumn.base,
                                        &nHeavy, &lo, &hi)
-            if let p = packed { sfk_pack_slots(h, own, mirror, p.base + kx * h) }
+            if let p = packed {
+                sfk_pack_slots(h, own, mirror, p.base + kx * h)
+            } else if let b = b16 {
+                sfk_narrow_bins(h, own, b.own.base + kx * h)
+                sfk_narrow_bins(h, mirror, b.mirror.base + kx * h)
+            }
             mostPerSlot = max(mostPerSlot, most)
             columnBins.base[2 * kx] = Int32(lo)
             columnBins.base[2 * kx + 1] = Int32(hi)
@@ -217,9 +236,11 @@ final class RadialBinMap: @unchecked Sendable {
         self.heavyStart = heavyStart
         self.heavyBins = heavyBins
         self.packed = packed
-        self.wide = wide
+        bins16 = b16
+        bins32 = b32
+        shift = min(60, Int(log2(Double(max(1, w * h))).rounded()) + 8)
         let k = (RadialBinMap.renormColumns - 1) * threshold + max(threshold, Int(mostPerSlot))
         rawBound = 1022 / k - 1
-        cost = elements * (isPacked ? 4 : 8) + (bins + 1) * 8 + 2 * hw * 4 + (hw + 1) * 8 + heavyBins.count * 4
+        cost = elements * (b32 == nil ? 4 : 8) + (bins + 1) * 8 + 2 * hw * 4 + (hw + 1) * 8 + heavyBins.count * 4
     }
 }
