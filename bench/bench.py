@@ -149,40 +149,38 @@ def clock(fn, arg):
     return time.perf_counter() - t
 
 
-def interleaved(fns: dict, paths, budget: float, min_rounds: int = 3):
-    """Seconds per call of each function, file by file: the functions are
-    called in turn on each file (rotating order), for rounds until `budget`
-    seconds; per file the best round (other work only ever adds time), then
-    the median over the files. Each call finds the caches the other
-    pipelines left."""
+def _best_rounds(fns: dict, paths, budget: float, min_rounds: int, schedule):
+    """Seconds per call of each function: rounds (at least `min_rounds`,
+    then until `budget` seconds) of the (function, file index) calls that
+    `schedule(round)` lists; per file the best round (other work only ever
+    adds time), then the median over the files."""
     best = {k: [float("inf")] * len(paths) for k in fns}
-    names = list(fns)
     start = time.perf_counter()
     rounds = 0
     while rounds < min_rounds or time.perf_counter() - start < budget:
-        for i, p in enumerate(paths):
-            for j in range(len(names)):
-                k = names[(i + j + rounds) % len(names)]
-                best[k][i] = min(best[k][i], clock(fns[k], p))
+        for k, i in schedule(rounds):
+            best[k][i] = min(best[k][i], clock(fns[k], paths[i]))
         rounds += 1
     return {k: statistics.median(v) for k, v in best.items()}, rounds
+
+
+def interleaved(fns: dict, paths, budget: float, min_rounds: int = 3):
+    """File by file: the functions called in turn on each file, in an order
+    rotating with the file and the round. Each call finds the caches the
+    other pipelines left."""
+    names = list(fns)
+    n = len(names)
+    return _best_rounds(fns, paths, budget, min_rounds,
+                        lambda r: ((names[(i + j + r) % n], i) for i in range(len(paths)) for j in range(n)))
 
 
 def in_passes(fns: dict, paths, budget: float, min_rounds: int = 4):
-    """Seconds per call of each function as a folder run sees it: in each
-    round every function runs over all the files, one function after the
-    other (the order of the functions changes with the round); per file the
-    best round, then the median over the files."""
-    best = {k: [float("inf")] * len(paths) for k in fns}
+    """As a folder run calls them: in each round every function runs over
+    all the files, one function after the other, in one of the orders of
+    the functions (all of them over the rounds)."""
     orders = list(itertools.permutations(fns))
-    start = time.perf_counter()
-    rounds = 0
-    while rounds < max(min_rounds, len(orders)) or time.perf_counter() - start < budget:
-        for k in orders[rounds % len(orders)]:
-            for i, p in enumerate(paths):
-                best[k][i] = min(best[k][i], clock(fns[k], p))
-        rounds += 1
-    return {k: statistics.median(v) for k, v in best.items()}, rounds
+    return _best_rounds(fns, paths, budget, max(min_rounds, len(orders)),
+                        lambda r: ((k, i) for k in orders[r % len(orders)] for i in range(len(paths))))
 
 
 def batch_rates(sf, paths, t_one: float, rounds: int = 3):
@@ -316,21 +314,13 @@ def child_rss(payload):
 
 
 def child_spark(payload):
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in [os.path.join(ROOT, "bindings", "python"),
                                                             os.environ.get("PYTHONPATH", "")] if p)
-    from pyspark.sql import SparkSession
-
-    from spectralfake.spark import features_images
+    from spectralfake.spark import features_images, local_session
     t = time.perf_counter()
-    spark = (SparkSession.builder.master("local[2]").appName("spectralfake-bench")
-             .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-             .config("spark.ui.enabled", "false")
-             .config("spark.sql.files.openCostInBytes", "8192").config("spark.sql.files.maxPartitionBytes", "16m")
-             .config("spark.sql.execution.arrow.maxRecordsPerBatch", "256")
-             .getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = local_session("spectralfake-bench", 2, spark__sql__files__openCostInBytes=8192,
+                          spark__sql__files__maxPartitionBytes="16m",
+                          spark__sql__execution__arrow__maxRecordsPerBatch=256)
     startup = time.perf_counter() - t
     folder = payload["folder"]
     try:

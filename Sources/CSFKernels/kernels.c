@@ -171,11 +171,7 @@ void sfk_narrow_bins(size_t h, const uint32_t *restrict bins, uint16_t *restrict
 
 SFK_CLONES
 void sfk_renormalize(double *restrict products, int64_t *restrict exponents, size_t from, size_t to) {
-    for (size_t s = from; s < to; s++) {
-        const uint64_t b = bits_of(products[s]);
-        exponents[s] += (int64_t)((b >> 52) & 0x7FF) - 1023;
-        products[s] = double_of((b & MANTISSA_MASK) | ONE_BITS);
-    }
+    for (size_t s = from; s < to; s++) renormalize_one(products + s, exponents + s);
 }
 
 /* The output bin of an element at doubled squared distance n (an integer
@@ -193,48 +189,46 @@ static inline int32_t out_bin(double n, double bins) {
 }
 
 /* The bins of one column: a vectorised pass; then the counting (a scatter). */
-#define RING_COLUMN(NAME, INDEX)                                                                             \
-    SFK_CLONES                                                                                               \
-    int32_t NAME(size_t h, double dxx, const double *dyy, double mdxx, const double *mdyy, int mirrored,    \
-                 int64_t bins, INDEX *restrict own, INDEX *restrict mirror, double *counts,                  \
-                 int32_t *per_slot, int32_t threshold, int32_t *heavy, size_t *heavy_count, int64_t *lo,     \
-                 int64_t *hi) {                                                                              \
-        const double fb = (double)bins;                                                                      \
-        for (size_t ky = 0; ky < h; ky++) own[ky] = (INDEX)out_bin(dxx + dyy[ky], fb);                       \
-        if (mirrored)                                                                                        \
-            for (size_t ky = 0; ky < h; ky++) mirror[ky] = (INDEX)out_bin(mdxx + mdyy[ky], fb);              \
-        else                                                                                                 \
-            for (size_t ky = 0; ky < h; ky++) mirror[ky] = (INDEX)bins;                                      \
-        int64_t l = INT64_MAX, u = -1;                                                                       \
-        /* count the own slots, then the mirror ones (integer counts: order-free) */                         \
-        for (int half = 0; half < (mirrored ? 2 : 1); half++) {                                              \
-            const INDEX *bin = half ? mirror : own;                                                          \
-            for (size_t ky = 0; ky < h; ky++) {                                                              \
-                const int64_t b = bin[ky];                                                                   \
-                counts[b] += 1;                                                                              \
-                per_slot[4 * b + 2 * half + (int64_t)(ky & 1)]++;                                            \
-                if (b != bins) {                                                                             \
-                    l = b < l ? b : l;                                                                       \
-                    u = b > u ? b : u;                                                                       \
-                }                                                                                            \
-            }                                                                                                \
-        }                                                                                                    \
-        int32_t most = 0;                                                                                    \
-        size_t nh = 0;                                                                                       \
-        for (int64_t b = l; b <= u; b++) {                                                                   \
-            int32_t m = 0;                                                                                   \
-            for (int s = 0; s < 4; s++) {                                                                    \
-                m = per_slot[4 * b + s] > m ? per_slot[4 * b + s] : m;                                       \
-                per_slot[4 * b + s] = 0;                                                                     \
-            }                                                                                                \
-            most = m > most ? m : most;                                                                      \
-            if (m > threshold) heavy[nh++] = (int32_t)b;                                                     \
-        }                                                                                                    \
-        for (int s = 0; s < 4; s++) per_slot[4 * bins + s] = 0;                                             \
-        *heavy_count = nh;                                                                                   \
-        *lo = u >= 0 ? l : 1;                                                                                \
-        *hi = u >= 0 ? u : 0;                                                                                \
-        return most;                                                                                         \
+SFK_CLONES
+int32_t sfk_ring_column(size_t h, double dxx, const double *dyy, double mdxx, const double *mdyy, int mirrored,
+                        int64_t bins, uint32_t *restrict own, uint32_t *restrict mirror, double *counts,
+                        int32_t *per_slot, int32_t threshold, int32_t *heavy, size_t *heavy_count, int64_t *lo,
+                        int64_t *hi) {
+    const double fb = (double)bins;
+    for (size_t ky = 0; ky < h; ky++) own[ky] = (uint32_t)out_bin(dxx + dyy[ky], fb);
+    if (mirrored)
+        for (size_t ky = 0; ky < h; ky++) mirror[ky] = (uint32_t)out_bin(mdxx + mdyy[ky], fb);
+    else
+        for (size_t ky = 0; ky < h; ky++) mirror[ky] = (uint32_t)bins;
+    int64_t l = INT64_MAX, u = -1;
+    /* count the own slots, then the mirror ones (integer counts: order-free) */
+    for (int half = 0; half < (mirrored ? 2 : 1); half++) {
+        const uint32_t *bin = half ? mirror : own;
+        for (size_t ky = 0; ky < h; ky++) {
+            const int64_t b = bin[ky];
+            counts[b] += 1;
+            per_slot[4 * b + 2 * half + (int64_t)(ky & 1)]++;
+            if (b != bins) {
+                l = b < l ? b : l;
+                u = b > u ? b : u;
+            }
+        }
     }
+    int32_t most = 0;
+    size_t nh = 0;
+    for (int64_t b = l; b <= u; b++) {
+        int32_t m = 0;
+        for (int s = 0; s < 4; s++) {
+            m = per_slot[4 * b + s] > m ? per_slot[4 * b + s] : m;
+            per_slot[4 * b + s] = 0;
+        }
+        most = m > most ? m : most;
+        if (m > threshold) heavy[nh++] = (int32_t)b;
+    }
+    for (int s = 0; s < 4; s++) per_slot[4 * bins + s] = 0;
+    *heavy_count = nh;
+    *lo = u >= 0 ? l : 1;
+    *hi = u >= 0 ? u : 0;
+    return most;
+}
 
-RING_COLUMN(sfk_ring_column, uint32_t)

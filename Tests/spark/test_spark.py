@@ -25,9 +25,7 @@ sys.path.insert(0, str(ROOT / "bindings" / "python"))
 import spectralfake as sf  # noqa: E402
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (make test-spark installs it)")
-from pyspark.sql import SparkSession  # noqa: E402
-
-from spectralfake.spark import features_images, score_images  # noqa: E402
+from spectralfake.spark import features_images, local_session, score_images  # noqa: E402
 
 CLI = Path(os.environ.get("SPECTRALFAKE_CLI", ROOT / "dist" / "bin" / "spectralfake"))
 DATA = Path(os.environ.get("SPECTRALFAKE_DATA", ROOT.parent / "shared" / "data"))
@@ -73,17 +71,11 @@ def folder(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def spark():
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     # the workers import spectralfake from this checkout
     os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT / "bindings" / "python"), os.environ.get("PYTHONPATH", "")])
-    s = (SparkSession.builder.master("local[2]").appName("spectralfake-test")
-         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-         .config("spark.ui.enabled", "false")
-         .config("spark.sql.files.openCostInBytes", "8192").config("spark.sql.files.maxPartitionBytes", "4m")
-         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "128")
-         .getOrCreate())
-    s.sparkContext.setLogLevel("ERROR")
+    s = local_session("spectralfake-test", 2, spark__sql__files__openCostInBytes=8192,
+                      spark__sql__files__maxPartitionBytes="4m",
+                      spark__sql__execution__arrow__maxRecordsPerBatch=128)
     yield s
     s.stop()
 

@@ -28,9 +28,6 @@ enum FFT {
     /// Drops the cached plans (sf_trim_caches; plans in use stay alive).
     static func trimPlans() { plans.removeAll() }
 
-    /// Makes FFTW's planner safe to call from several threads (once).
-    static func ensureSetup() { _ = setup }
-
     static func makePlans(width: Int, height: Int, flags: UInt32,
                           wisdomOnly: Bool = false) -> (plans: FFTPlans?, pending: FFTWisdom.Pending?) {
         _ = setup
@@ -58,6 +55,21 @@ enum FFT {
             if n >= measureAfterUses, let p = set.measure(wait: false) { return p }
             return set.estimate
         }
+    }
+
+    /// One plain 2-D real-to-complex transform of `height` rows of `width`
+    /// doubles into `output` (height x (width/2 + 1)), planned (ESTIMATE)
+    /// and destroyed under the planner lock; false when FFTW cannot plan it.
+    /// For one-off transforms outside the feature pipeline.
+    static func transform2D(width: Int, height: Int, input: UnsafeMutablePointer<Double>,
+                            output: UnsafeMutablePointer<fftw_complex>) -> Bool {
+        _ = setup
+        guard let plan = FFTWisdom.withPlannerLock({
+            fftw_plan_dft_r2c_2d(Int32(height), Int32(width), input, output, UInt32(FFTW_ESTIMATE))
+        }) else { return false }
+        fftw_execute(plan)
+        FFTWisdom.withPlannerLock { fftw_destroy_plan(plan) }
+        return true
     }
 
     /// Seconds of one transform (rows and columns) with `plans` on the

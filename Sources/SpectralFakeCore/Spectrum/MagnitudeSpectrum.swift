@@ -23,14 +23,9 @@ public enum MagnitudeSpectrum {
         for r in 0..<h {
             for c in 0..<w { input[r * w + c] = Double(image[x0 + c, y0 + r]) }
         }
-        FFT.ensureSetup()
-        guard let plan = FFTWisdom.withPlannerLock({
-            fftw_plan_dft_r2c_2d(Int32(h), Int32(w), input, out, UInt32(FFTW_ESTIMATE))
-        }) else {
+        guard FFT.transform2D(width: w, height: h, input: input, output: out) else {
             throw SFError(.outOfMemory, "FFTW could not plan a \(w)x\(h) transform")
         }
-        fftw_execute(plan)
-        FFTWisdom.withPlannerLock { fftw_destroy_plan(plan) }
         try ensureAllocatable(w * h * 8, "the \(w)x\(h) magnitude spectrum")
         var pixels = [Double](repeating: 0, count: w * h)
         for ky in 0..<h {

@@ -78,12 +78,7 @@ public enum UpscaleTest {
         let z = inRaw.bindMemory(to: Double.self, capacity: c * c)
         let F = outRaw.bindMemory(to: fftw_complex.self, capacity: c * hw)
         for i in 0..<c { for j in 0..<c { z[i * c + j] = (X[i * c + j] - mean) * w[i] * w[j] } }
-        FFT.ensureSetup()
-        guard let plan = FFTWisdom.withPlannerLock({
-            fftw_plan_dft_r2c_2d(Int32(c), Int32(c), z, F, UInt32(FFTW_ESTIMATE))
-        }) else { return nil }
-        fftw_execute(plan)
-        FFTWisdom.withPlannerLock { fftw_destroy_plan(plan) }
+        guard FFT.transform2D(width: c, height: c, input: z, output: F) else { return nil }
         // P[ky][kx] for kx > c/2 equals P[(c - ky) % c][c - kx]
         var px = [Double](repeating: 0, count: c), py = [Double](repeating: 0, count: c)
         for ky in 0..<c {

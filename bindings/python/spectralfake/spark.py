@@ -9,6 +9,8 @@ needs it).
     df = score_images(spark, "hdfs:///photos/")          # built-in model
     df.write.parquet("hdfs:///photos-scores")
 
+On one machine, ``local_session()`` makes a loopback ``local[2]`` session.
+
 Files are read with Spark's ``binaryFile`` source and processed with
 ``mapInPandas``: each Arrow batch of files (a few hundred, see
 ``spark.sql.execution.arrow.maxRecordsPerBatch``) goes to the library in
@@ -50,6 +52,28 @@ FEATURES_SCHEMA = "path string, features array<double>, error string"
 
 _lock = threading.Lock()
 _models: "OrderedDict" = OrderedDict()   # per Python worker: model key -> Model, the 8 most recent
+
+
+def local_session(app_name: str = "spectralfake", threads: int = 2, **conf):
+    """A Spark session on this machine only (``local[threads]``), for
+    tests, benchmarks and a folder on one computer: driver on the loopback
+    interface, no web UI, log level ERROR, Python workers running this
+    interpreter (PYSPARK_PYTHON and SPARK_LOCAL_IP set unless already
+    set). ``conf``: more settings, dots written as ``__``
+    (``spark__sql__files__openCostInBytes="8192"``)."""
+    import sys
+
+    from pyspark.sql import SparkSession
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = (SparkSession.builder.master(f"local[{int(threads)}]").appName(app_name)
+               .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+               .config("spark.ui.enabled", "false"))
+    for key, value in conf.items():
+        builder = builder.config(key.replace("__", "."), str(value))
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
 
 
 def read_images(spark, path_or_glob, recursive: bool = True, path_glob_filter: str | None = None):
