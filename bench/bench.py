@@ -6,7 +6,8 @@ temporary folder) it measures, on the same files:
 
 - the floor and the library from C (bench/floor.c, built as sf-floor):
   libjpeg gray decode + FFTW r2c 2-D (MEASURE plan), and sf_features_memory
-  on the same bytes, with its stages;
+  on the same bytes, with its stages, each in passes over the files and
+  also alternating image by image;
 - per file, one thread, in a fresh process per set: sf.features(path), the
   strongest numpy pipeline (pipelines.numpy_features) and the numpy fft2
   variant, each in passes over the files (as a folder run calls them), and
@@ -408,6 +409,7 @@ def tables(run):
                                dms(glue / 1e3), ms(f["floor"] / 1e3), ms(f["sf_memory"] / 1e3)])
         seed = py.get("seed")
         mx = r["mixed"]
+        ib = f.get("image_by_image") if f else None
         extra_rows.append([r["label"], ms(seed) if seed else "-", ms(py["fft2"]),
                            f"{seed / py['library']:.1f}x" if seed else "-", f"{py['fft2'] / py['library']:.2f}x",
                            f"{r['maxdiff']:.1e}", f"{ms(fi['first'])} / {ms(fi['steady'])}",
@@ -415,6 +417,8 @@ def tables(run):
                            ms(f["sf_first"] / 1e3) if f else "-",
                            (f"{f['plan']:.1f} ms ({plan_note(f)})" if f else "-"),
                            f"{mx['library'] * 1e3:.3g} / {mx['numpy'] * 1e3:.3g} ms = **{mx['numpy'] / mx['library']:.2f}x**",
+                           (f"{ms(ib['sf_memory'] / 1e3)} / {ms(ib['floor'] / 1e3)} = "
+                            f"**{ib['sf_memory'] / ib['floor']:.2f}x**" if ib else "-"),
                            f"{r['rounds']} + {r['mixed_rounds']} x {r['n']}", str(r["batch_items"])])
     m = run["meta"]
     head = (f"Measured by `make bench` on {m['date']}: {m['cpu']}, {m['cores']} cores, libspectralfake "
@@ -431,7 +435,8 @@ def tables(run):
                      "numpy fft2 / library", "max abs diff", "first call / steady (Python)",
                      "worst later call (calls 2-40)", "first call of a fresh process (Python)",
                      "library's first call from C", "floor's MEASURE plan",
-                     "file by file: library / numpy (Python)", "rounds (passes + file by file) x files",
+                     "file by file: library / numpy (Python)", "image by image: library from C / floor",
+                     "rounds (passes + file by file) x files",
                      "batch size"], extra_rows)
     sp = run.get("spark")
     if sp and "skipped" not in sp:
@@ -496,7 +501,9 @@ def measure_set(s: ImageSet, args, wisdom_floor):
         print(f"floor {f['floor']:.3f} ms (decode {f['decode']:.3f} + FFT {f['fft']:.3f}; u8->double "
               f"{f['convert']:.3f}); library from C {f['sf_memory']:.3f} ms = {f['sf_memory'] / f['floor']:.2f}x "
               f"(decode {f['sf_decode']:.3f} + features of the image {f['sf_image']:.3f}); floor plan "
-              f"{f['plan']:.1f} ms ({plan_note(f)})", flush=True)
+              f"{f['plan']:.1f} ms ({plan_note(f)}); image by image: floor {f['image_by_image']['floor']:.3f} ms, "
+              f"library {f['image_by_image']['sf_memory']:.3f} ms = "
+              f"{f['image_by_image']['sf_memory'] / f['image_by_image']['floor']:.2f}x", flush=True)
 
     # per file, one thread, and the batches: in a fresh process per set, like
     # the floor (a long-lived process's heap carries state from set to set:
@@ -574,7 +581,8 @@ def main():
     ap.add_argument("--no-wisdom", action="store_true", help="no wisdom files (library: SPECTRALFAKE_FFT_WISDOM=off)")
     ap.add_argument("--budget", type=float, default=8.0,
                     help="seconds of per-file Python timing per set (half in passes, half file by file)")
-    ap.add_argument("--floor-seconds", type=float, default=3.0, help="seconds of floor/C timing per set")
+    ap.add_argument("--floor-seconds", type=float, default=6.0,
+                    help="seconds of floor/C timing per set (half in passes, half image by image)")
     ap.add_argument("--seed-budget", type=float, default=3.0, help="seconds for the seed's code per set")
     ap.add_argument("--no-seed", action="store_true", help="skip the seed's code")
     ap.add_argument("--rss-images", type=int, default=RSS_IMAGES)

@@ -10,11 +10,14 @@
  * exported (atomically) after, so the MEASURE plan repeats across runs; the
  * library pins its own plans through SPECTRALFAKE_FFT_WISDOM.
  *
- * Per image and round, interleaved, in one of the six orders (one per
- * round, so that each block runs right after each other one): the floor
- * (libjpeg decode | u8 -> double copy into the FFT input | FFTW execute), sf_features_memory (the library from the same bytes), and
- * sf_image_decode_memory | sf_features_image of that decode.
- * Rounds repeat until --seconds (default 3) have passed, at least 6. The
+ * Three timed blocks: the floor (libjpeg decode | u8 -> double copy into
+ * the FFT input | FFTW execute), sf_features_memory (the library from the
+ * same bytes), and sf_image_decode_memory | sf_features_image of that
+ * decode. Half of --seconds (default 6) in passes (each block over all the
+ * images, then the next block, as a run over a folder calls one pipeline;
+ * the headline figures), half image by image (the three blocks on one
+ * image, then the next; each finds the caches another left); in each round
+ * the blocks run in one of their six orders, at least six rounds each. The
  * library runs with its default limits (default FFT planning) after 40
  * warm-up calls. Prints, in ms, the median over the images of each image's
  * best round; --json prints one JSON object. */
@@ -106,9 +109,113 @@ static void usage(const char *argv0) {
 enum { T_DEC, T_CONV, T_FFT, T_FLOOR, T_SF, T_SFDEC, T_SFIMG, T_COUNT };
 static const char *const NAMES[T_COUNT] = {"decode", "convert", "fft", "floor", "sf_memory", "sf_decode", "sf_image"};
 
+/* what the timed blocks work on */
+struct bench {
+    int n;
+    char **paths;
+    unsigned char **data;
+    size_t *sizes;
+    unsigned char *gray;
+    size_t capacity;
+    double *buf;
+    fftw_plan plan;
+    sf_context *ctx;
+    double *t[T_COUNT]; /* per sample (round * n + image) */
+    size_t cap;
+};
+
+/* one timed block on image i, recorded as sample k; 0 on success */
+static int block(struct bench *b, int which, int i, size_t k) {
+    double out[80], a, c, d, e;
+    size_t count;
+    sf_error err;
+    int w, h;
+    switch (which) {
+    case 0: /* the floor */
+        a = now();
+        decode(b->data[i], b->sizes[i], b->gray, b->capacity, &w, &h);
+        c = now();
+        convert(b->gray, b->buf, w, h);
+        d = now();
+        fftw_execute_dft_r2c(b->plan, b->buf, (fftw_complex *)b->buf);
+        e = now();
+        b->t[T_DEC][k] = c - a;
+        b->t[T_CONV][k] = d - c;
+        b->t[T_FFT][k] = e - d;
+        b->t[T_FLOOR][k] = (c - a) + (e - d);
+        return 0;
+    case 1: /* the library from memory, one call */
+        a = now();
+        if (sf_features_memory(b->ctx, b->data[i], b->sizes[i], out, 80, &count, &err) != SF_OK) break;
+        b->t[T_SF][k] = now() - a;
+        return 0;
+    default: { /* the library in two calls: decode, features of the image */
+        sf_image *img = NULL;
+        a = now();
+        if (sf_image_decode_memory(b->ctx, b->data[i], b->sizes[i], &img, &err) != SF_OK) break;
+        c = now();
+        sf_features_image(b->ctx, img, out, 80, &count, &err);
+        d = now();
+        sf_image_free(img);
+        b->t[T_SFDEC][k] = c - a;
+        b->t[T_SFIMG][k] = d - c;
+        return 0;
+    }
+    }
+    fprintf(stderr, "%s: %s\n", b->paths[i], err.message);
+    return -1;
+}
+
+/* Times the three blocks for `seconds` (at least six rounds), in one of
+ * the six orders of the blocks per round, so that each block runs right
+ * after each of the two others in three of every six rounds:
+ * passes = 1: each block over all images, then the next block (as a run
+ * over a folder calls one pipeline: each finds its own caches);
+ * passes = 0: image by image, the three blocks on one image, then the
+ * next image (each finds the caches another left).
+ * m[s]: per image the best of its rounds (other work only ever adds time),
+ * then the median over the images, in ms. Returns the rounds, -1 on error. */
+static int run(struct bench *b, int passes, double seconds, double m[T_COUNT]) {
+    static const int ORDERS[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    const int n = b->n;
+    double start = now();
+    int rounds = 0;
+    while (rounds < 6 || now() - start < seconds) {
+        size_t base = (size_t)rounds * (size_t)n;
+        if (base + (size_t)n > b->cap) {
+            while (base + (size_t)n > b->cap) b->cap *= 2;
+            for (int s = 0; s < T_COUNT; s++) b->t[s] = realloc(b->t[s], b->cap * sizeof(double));
+        }
+        const int *order = ORDERS[rounds % 6];
+        if (passes) {
+            for (int j = 0; j < 3; j++)
+                for (int i = 0; i < n; i++)
+                    if (block(b, order[j], i, base + (size_t)i)) return -1;
+        } else {
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < 3; j++)
+                    if (block(b, order[j], i, base + (size_t)i)) return -1;
+        }
+        rounds++;
+    }
+    double *best = malloc((size_t)n * sizeof(double));
+    for (int s = 0; s < T_COUNT; s++) {
+        for (int i = 0; i < n; i++) {
+            best[i] = b->t[s][i];
+            for (size_t r = 1; r < (size_t)rounds; r++) {
+                double v = b->t[s][r * (size_t)n + (size_t)i];
+                if (v < best[i]) best[i] = v;
+            }
+        }
+        m[s] = median(best, (size_t)n) * 1e3;
+    }
+    free(best);
+    return rounds;
+}
+
 int main(int argc, char **argv) {
     const char *wisdom = NULL;
-    double seconds = 3.0;
+    double seconds = 6.0;
     int json = 0, first = 1;
     for (; first < argc && strncmp(argv[first], "--", 2) == 0; first++) {
         if (!strcmp(argv[first], "--wisdom") && first + 1 < argc) wisdom = argv[++first];
@@ -192,91 +299,26 @@ int main(int argc, char **argv) {
         fftw_execute_dft_r2c(plan, buf, (fftw_complex *)buf);
     }
 
-    size_t cap = 4096, k = 0;
-    double *t[T_COUNT];
-    for (int s = 0; s < T_COUNT; s++) t[s] = malloc(cap * sizeof(double));
-    double start = now();
-    int rounds = 0;
-    /* the six orders of the three blocks, one per round (the first block
-     * of an image follows the last one of the previous image): each block
-     * runs right after each of the two others in three of every six rounds,
-     * so no side always finds the caches the other left; each image keeps
-     * its best round */
-    static const int ORDERS[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
-    while (rounds < 6 || now() - start < seconds) {
-        for (int i = 0; i < n; i++, k++) {
-            if (k == cap) {
-                cap *= 2;
-                for (int s = 0; s < T_COUNT; s++) t[s] = realloc(t[s], cap * sizeof(double));
-            }
-            for (int j = 0; j < 3; j++) {
-                double a, b, c, d;
-                switch (ORDERS[rounds % 6][j]) {
-                case 0: /* the floor */
-                    a = now();
-                    decode(data[i], sizes[i], gray, capacity, &w, &h);
-                    b = now();
-                    convert(gray, buf, w, h);
-                    c = now();
-                    fftw_execute_dft_r2c(plan, buf, (fftw_complex *)buf);
-                    d = now();
-                    t[T_DEC][k] = b - a;
-                    t[T_CONV][k] = c - b;
-                    t[T_FFT][k] = d - c;
-                    t[T_FLOOR][k] = (b - a) + (d - c);
-                    break;
-                case 1: /* the library from memory, one call */
-                    a = now();
-                    if (sf_features_memory(ctx, data[i], sizes[i], out, 80, &count, &err) != SF_OK) {
-                        fprintf(stderr, "%s: %s\n", paths[i], err.message);
-                        return 1;
-                    }
-                    t[T_SF][k] = now() - a;
-                    break;
-                default: { /* the library in two calls: decode, features of the image */
-                    sf_image *img = NULL;
-                    a = now();
-                    if (sf_image_decode_memory(ctx, data[i], sizes[i], &img, &err) != SF_OK) {
-                        fprintf(stderr, "%s: %s\n", paths[i], err.message);
-                        return 1;
-                    }
-                    b = now();
-                    sf_features_image(ctx, img, out, 80, &count, &err);
-                    c = now();
-                    sf_image_free(img);
-                    t[T_SFDEC][k] = b - a;
-                    t[T_SFIMG][k] = c - b;
-                }
-                }
-            }
-        }
-        rounds++;
-    }
-    /* per image the best of its rounds (other work only ever adds time),
-     * then the median over the images */
-    double m[T_COUNT], *best = malloc((size_t)n * sizeof(double));
-    for (int s = 0; s < T_COUNT; s++) {
-        for (int i = 0; i < n; i++) {
-            best[i] = t[s][i];
-            for (size_t r = 1; r < (size_t)rounds; r++) {
-                double v = t[s][r * (size_t)n + (size_t)i];
-                if (v < best[i]) best[i] = v;
-            }
-        }
-        m[s] = median(best, (size_t)n) * 1e3;
-    }
+    struct bench b = {n, paths, data, sizes, gray, capacity, buf, plan, ctx, {0}, 4096};
+    for (int s = 0; s < T_COUNT; s++) b.t[s] = malloc(b.cap * sizeof(double));
+    /* half the time in passes (the headline figures), half image by image */
+    double m[T_COUNT], mi[T_COUNT];
+    int rounds = run(&b, 1, seconds / 2, m);
+    int rounds_i = rounds < 0 ? -1 : run(&b, 0, seconds / 2, mi);
+    if (rounds < 0 || rounds_i < 0) return 1;
 
     if (json) {
-        printf("{\"width\": %d, \"height\": %d, \"images\": %d, \"rounds\": %d, \"samples\": %zu, ",
-               w, h, n, rounds, k);
+        printf("{\"width\": %d, \"height\": %d, \"images\": %d, \"rounds\": %d, ", w, h, n, rounds);
         for (int s = 0; s < T_COUNT; s++) printf("\"%s\": %.6f, ", NAMES[s], m[s]);
-        printf("\"sf_first\": %.6f, \"plan\": %.6f, \"wisdom_imported\": %s, \"wisdom_exported\": %s, "
+        printf("\"image_by_image\": {\"rounds\": %d", rounds_i);
+        for (int s = 0; s < T_COUNT; s++) printf(", \"%s\": %.6f", NAMES[s], mi[s]);
+        printf("}, \"sf_first\": %.6f, \"plan\": %.6f, \"wisdom_imported\": %s, \"wisdom_exported\": %s, "
                "\"plan_from_wisdom\": %s, \"fftw_version\": \"%s\", \"library\": \"%s\"}\n",
                sf_first * 1e3, plan_time * 1e3, imported ? "true" : "false", exported ? "true" : "false",
                from_wisdom ? "true" : "false", fftw_version, sf_version_string());
     } else {
-        printf("%dx%d, %d images x %d rounds, single thread, median over the images of each one's best round:\n",
-               w, h, n, rounds);
+        printf("%dx%d, %d images, single thread, median over the images of each one's best round\n", w, h, n);
+        printf("in passes (%d rounds):\n", rounds);
         printf("  floor            %8.3f ms = libjpeg gray decode %.3f ms + FFTW r2c %.3f ms "
                "(MEASURE plan: %.1f ms, %s)\n",
                m[T_FLOOR], m[T_DEC], m[T_FFT], plan_time * 1e3,
@@ -286,7 +328,12 @@ int main(int argc, char **argv) {
         printf("  library from C   %8.3f ms = %.2fx the floor (%+.3f ms): decode %.3f ms + features of the decoded "
                "image %.3f ms\n",
                m[T_SF], m[T_SF] / m[T_FLOOR], m[T_SF] - m[T_FLOOR], m[T_SFDEC], m[T_SFIMG]);
-        printf("  library's first call in this process: %.1f ms\n", sf_first * 1e3);
+        printf("image by image (%d rounds):\n", rounds_i);
+        printf("  floor            %8.3f ms = libjpeg gray decode %.3f ms + FFTW r2c %.3f ms\n", mi[T_FLOOR],
+               mi[T_DEC], mi[T_FFT]);
+        printf("  library from C   %8.3f ms = %.2fx the floor (%+.3f ms)\n", mi[T_SF], mi[T_SF] / mi[T_FLOOR],
+               mi[T_SF] - mi[T_FLOOR]);
+        printf("library's first call in this process: %.1f ms\n", sf_first * 1e3);
     }
     sf_context_free(ctx);
     fftw_destroy_plan(plan);
