@@ -184,7 +184,7 @@ def in_passes(fns: dict, paths, budget: float, min_rounds: int = 4):
                         lambda r: ((k, i) for k in orders[r % len(orders)] for i in range(len(paths))))
 
 
-def batch_rates(sf, paths, t_one: float, rounds: int = 3):
+def batch_rates(sf, paths, t_one: float, rounds: int = 5):
     """Images/s of sf.features_batch with 1 and 2 threads (best of rounds),
     over the set's files repeated to about 0.4 s of one-thread work."""
     k = max(len(paths), 20, min(4000, int(0.4 / max(t_one, 1e-6))))
