@@ -498,12 +498,12 @@ def measure_set(s: ImageSet, args, wisdom_floor):
         if out.returncode != 0:
             raise SystemExit(f"sf-floor failed: {out.stderr}")
         f = r["floor"] = json.loads(out.stdout.strip().splitlines()[-1])
+        ib = f["image_by_image"]
         print(f"floor {f['floor']:.3f} ms (decode {f['decode']:.3f} + FFT {f['fft']:.3f}; u8->double "
               f"{f['convert']:.3f}); library from C {f['sf_memory']:.3f} ms = {f['sf_memory'] / f['floor']:.2f}x "
               f"(decode {f['sf_decode']:.3f} + features of the image {f['sf_image']:.3f}); floor plan "
-              f"{f['plan']:.1f} ms ({plan_note(f)}); image by image: floor {f['image_by_image']['floor']:.3f} ms, "
-              f"library {f['image_by_image']['sf_memory']:.3f} ms = "
-              f"{f['image_by_image']['sf_memory'] / f['image_by_image']['floor']:.2f}x", flush=True)
+              f"{f['plan']:.1f} ms ({plan_note(f)}); image by image: floor {ib['floor']:.3f} ms, "
+              f"library {ib['sf_memory']:.3f} ms = {ib['sf_memory'] / ib['floor']:.2f}x", flush=True)
 
     # per file, one thread, and the batches: in a fresh process per set, like
     # the floor (a long-lived process's heap carries state from set to set:

@@ -1,9 +1,6 @@
 // ExportedSettingsAPI.swift - sf_settings_init, sf_limits_init and the
 // name functions of every enum of include/spectralfake.h. The names are the
 // core enums' own (SpectralFakeCore ABIEnum); this file only converts.
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSpectralFakeABI
 import SpectralFakeCore
 
@@ -77,8 +74,7 @@ public func sf_trim_caches() {
 @c(sf_fft_wisdom_set)
 public func sf_fft_wisdom_set(_ path: UnsafePointer<CChar>?, _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
     guarded(err) { () throws(SFError) in
-        FFTWisdom.set(path: path.map { Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self),
-                                                                 count: strlen($0))) })
+        FFTWisdom.set(path: path.map(FileReader.pathBytes))
     }
 }
 
@@ -87,7 +83,7 @@ public func sf_fft_wisdom_path(_ buffer: UnsafeMutablePointer<CChar>?, _ capacit
                                _ length: UnsafeMutablePointer<Int>?,
                                _ err: UnsafeMutablePointer<sf_error>?) -> sf_status {
     guarded(err) { () throws(SFError) in
-        try deliver(bytes: FFTWisdom.pathBytes ?? [], buffer, capacity, length, what: "the wisdom file's path")
+        try deliver(bytes: FFTWisdom.path ?? [], buffer, capacity, length, what: "the wisdom file's path")
     }
 }
 

@@ -217,7 +217,7 @@ import Glibc
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         let file = dir + "/sub/wisdom"
         let previous = FFTWisdom.path
-        FFTWisdom.set(path: file)
+        FFTWisdom.set(path: Array(file.utf8))
         FFT.checkMeasuredPlans.store(false, ordering: .relaxed)   // timing-free: the logic, not the machine
         defer {
             FFT.checkMeasuredPlans.store(true, ordering: .relaxed)

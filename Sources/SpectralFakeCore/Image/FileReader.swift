@@ -12,6 +12,20 @@ public enum FileReader {
         String(decoding: UnsafeRawBufferPointer(start: cPath, count: strlen(cPath)), as: UTF8.self)
     }
 
+    /// The bytes of a C path (without the NUL), as the file system has them.
+    public static func pathBytes(_ cPath: UnsafePointer<CChar>) -> [UInt8] {
+        Array(UnsafeRawBufferPointer(start: cPath, count: strlen(cPath)))
+    }
+
+    /// Runs `body` on `path` as a NUL-terminated C string.
+    public static func withCPath<R, E: Error>(_ path: [UInt8], _ body: (UnsafePointer<CChar>) throws(E) -> R) throws(E) -> R {
+        let c = UnsafeMutablePointer<CChar>.allocate(capacity: path.count + 1)
+        defer { c.deallocate() }
+        for (i, b) in path.enumerated() { c[i] = CChar(bitPattern: b) }
+        c[path.count] = 0
+        return try body(c)
+    }
+
     public static func read(_ path: String, maxBytes: UInt64, what: String, limitStatus: SFStatus) throws(SFError) -> FileBytes {
         let r: Result<FileBytes, SFError> = path.withCString { p in
             Result { () throws(SFError) in try read(cPath: p, maxBytes: maxBytes, what: what, limitStatus: limitStatus) }

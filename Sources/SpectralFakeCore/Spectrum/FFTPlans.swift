@@ -191,12 +191,16 @@ final class FFTPlanSet: @unchecked Sendable {
         }
     }
 
-    /// Makes the plan as the claimant, holding measureLock (which waiters
-    /// take), and records it; a nil result leaves `failure`.
+    /// Makes the plan as the claimant and records it (a nil result leaves
+    /// `failure`), both holding measureLock, which waiters take: once they
+    /// have it, the state is no longer .planning unless the claimant has not
+    /// reached the lock yet.
     private func make(orElse failure: Measured, _ body: () -> FFTPlans?) -> FFTPlans? {
-        let plan = measureLock.withLock { _ in body() }
-        measured.withLock { $0 = plan.map { .done($0) } ?? failure }
-        return plan
+        measureLock.withLock { _ in
+            let plan = body()
+            measured.withLock { $0 = plan.map { .done($0) } ?? failure }
+            return plan
+        }
     }
 
     /// Makes the MEASURE plan unless it exists or another thread is making
@@ -204,7 +208,8 @@ final class FFTPlanSet: @unchecked Sendable {
     func measure(wait: Bool) -> FFTPlans? {
         if !claim() {
             guard wait else { return measuredPlan }
-            // wait until whoever claimed it is done (it may not hold measureLock yet)
+            // wait until whoever claimed it is done (it may not hold measureLock yet:
+            // then poll)
             while true {
                 measureLock.withLock { _ in }
                 let state: Int = measured.withLock {
@@ -224,7 +229,7 @@ final class FFTPlanSet: @unchecked Sendable {
             // else stay with ESTIMATE for this size in this process. Plans
             // from the wisdom file were checked when measured; images over 4
             // MP are not checked (six transforms would cost seconds).
-            let newlyMeasured = pending != nil || FFTWisdom.pathBytes == nil
+            let newlyMeasured = pending != nil || FFTWisdom.path == nil
             if newlyMeasured, FFT.checkMeasuredPlans.load(ordering: .relaxed),
                estimate.width * estimate.height <= 1 << 22, !checkedFaster(p) {
                 return nil

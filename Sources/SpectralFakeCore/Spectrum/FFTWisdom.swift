@@ -48,15 +48,12 @@ public enum FFTWisdom {
     }
 
     /// The wisdom file in use, as bytes (nil: no persistence).
-    public static var pathBytes: [UInt8]? {
+    public static var path: [UInt8]? {
         planner.withLock { s in
             configure(&s)
             return s.path
         }
     }
-
-    /// The wisdom file in use, for display (nil: no persistence).
-    public static var path: String? { pathBytes.map { String(decoding: $0, as: UTF8.self) } }
 
     /// Sets the wisdom file: nil turns persistence off, empty restores the
     /// default (environment variable, then the per-user cache file); a
@@ -69,8 +66,6 @@ public enum FFTWisdom {
         }
     }
 
-    public static func set(path: String?) { set(path: path.map { Array($0.utf8) }) }
-
     private static func configure(_ s: inout State) {
         guard !s.configured else { return }
         s.configured = true
@@ -80,8 +75,7 @@ public enum FFTWisdom {
     /// The environment's choice, else the per-user cache file.
     static func defaultPath() -> [UInt8]? {
         if let v = getenv(environmentVariable) {
-            let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(v).assumingMemoryBound(to: UInt8.self),
-                                                  count: strlen(v)))
+            let bytes = FileReader.pathBytes(v)
             let t = String(decoding: bytes, as: UTF8.self).trimmingSpaces
             if t.isEmpty || ["off", "0", "no", "none", "false"].contains(t.lowercased()) { return nil }
             return absolute(bytes)
@@ -103,7 +97,7 @@ public enum FFTWisdom {
         if p.first == UInt8(ascii: "/") { return p }
         var buf = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buf, buf.count) != nil else { return nil }
-        let cwd = buf.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer(start: $0.baseAddress!, count: strlen($0.baseAddress!))) }
+        let cwd = buf.withUnsafeBufferPointer { FileReader.pathBytes($0.baseAddress!) }
         return cwd + (cwd.last == UInt8(ascii: "/") ? [] : [UInt8(ascii: "/")]) + p
     }
 
@@ -145,7 +139,7 @@ public enum FFTWisdom {
         guard measuring else {
             return planner.withLock { _ in (FFTPlans(width: width, height: height, flags: flags), nil) }
         }
-        let file = pathBytes
+        let file = path
         let text = file.flatMap(readFile)
         return planner.withLock { _ in
             if let text { _ = fftw_import_wisdom_from_string(text) }   // 0: stale or corrupt: ignored
@@ -164,7 +158,7 @@ public enum FFTWisdom {
     /// now (another process may have added sizes), unless the wisdom file was
     /// changed or turned off meanwhile. Failures are silent (a cache).
     static func save(_ pending: Pending) {
-        guard pathBytes == pending.file else { return }
+        guard path == pending.file else { return }
         // one read-merge-write at a time in this process (two threads
         // measuring different sizes would otherwise drop each other's)
         saving.withLock { _ in
@@ -191,9 +185,8 @@ public enum FFTWisdom {
     /// The text of a regular file of at most maxFileBytes (FileReader: read
     /// without blocking; a FIFO or a device is ignored, not waited for).
     static func readFile(_ path: [UInt8]) -> String? {
-        let bytes = (path + [0]).withUnsafeBufferPointer { p in
-            try? FileReader.read(cPath: UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: CChar.self),
-                                 maxBytes: UInt64(maxFileBytes), what: "the wisdom file's size", limitStatus: .io)
+        let bytes = try? FileReader.withCPath(path) { (p) throws(SFError) in
+            try FileReader.read(cPath: p, maxBytes: UInt64(maxFileBytes), what: "the wisdom file's size", limitStatus: .io)
         }
         return bytes.map { String(decoding: $0.buffer, as: UTF8.self) }
     }
@@ -217,8 +210,7 @@ public enum FFTWisdom {
         }
         ok = fsync(fd) == 0 && ok
         close(fd)
-        let target = (file + [0]).map { CChar(bitPattern: $0) }
-        if !ok || rename(template, target) != 0 { unlink(template) }
+        if !ok || FileReader.withCPath(file, { rename(template, $0) }) != 0 { unlink(template) }
     }
 
     /// mkdir -p of an absolute folder (errors: the write that follows tells).
@@ -226,9 +218,7 @@ public enum FFTWisdom {
         var path: [UInt8] = []
         for part in dir.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
             path += [UInt8(ascii: "/")] + part
-            _ = (path + [0]).withUnsafeBufferPointer {
-                mkdir(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), 0o755)
-            }
+            _ = FileReader.withCPath(path) { mkdir($0, 0o755) }
         }
     }
 }
