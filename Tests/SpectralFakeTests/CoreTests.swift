@@ -180,4 +180,78 @@ func naiveProfile(_ img: GrayImage, epsilon: Double = 1e-8, center: RadialCenter
         }
         for (t, v) in zip([0, 0.5, 1, 2.5, 3], s) { #expect(abs(v - lag(t)) < 1e-12) }
     }
+
+    /// The spline computed from scratch, as written before the plans (one
+    /// tridiagonal system per call): the plans must give the same bits.
+    static func scratchSpline(x: [Double], y: [Double], at xi: [Double]) -> [Double] {
+        let n = x.count
+        var dx = [Double](repeating: 0, count: n - 1), slope = dx
+        for i in 0..<(n - 1) {
+            dx[i] = x[i + 1] - x[i]
+            slope[i] = (y[i + 1] - y[i]) / dx[i]
+        }
+        var sub = [Double](repeating: 0, count: n), diag = sub, sup = sub, rhs = sub
+        for i in 1..<(n - 1) {
+            sub[i] = dx[i]
+            diag[i] = 2 * (dx[i - 1] + dx[i])
+            sup[i] = dx[i - 1]
+            rhs[i] = 3 * (dx[i] * slope[i - 1] + dx[i - 1] * slope[i])
+        }
+        let d0 = x[2] - x[0], dn = x[n - 1] - x[n - 3]
+        diag[0] = dx[1]
+        sup[0] = d0
+        rhs[0] = ((dx[0] + 2 * d0) * dx[1] * slope[0] + dx[0] * dx[0] * slope[1]) / d0
+        diag[n - 1] = dx[n - 3]
+        sub[n - 1] = dn
+        rhs[n - 1] = (dx[n - 2] * dx[n - 2] * slope[n - 3] + (2 * dn + dx[n - 2]) * dx[n - 3] * slope[n - 2]) / dn
+        var c = [Double](repeating: 0, count: n), d = c, s = c
+        c[0] = sup[0] / diag[0]
+        d[0] = rhs[0] / diag[0]
+        for i in 1..<n {
+            let m = diag[i] - sub[i] * c[i - 1]
+            c[i] = i < n - 1 ? sup[i] / m : 0
+            d[i] = (rhs[i] - sub[i] * d[i - 1]) / m
+        }
+        s[n - 1] = d[n - 1]
+        for i in stride(from: n - 2, through: 0, by: -1) { s[i] = d[i] - c[i] * s[i + 1] }
+        var out = [Double](repeating: 0, count: xi.count)
+        var j = 0
+        for (k, t) in xi.enumerated() {
+            if j > n - 2 || t < x[j] { j = 0 }
+            while j < n - 2 && t >= x[j + 1] { j += 1 }
+            let h = dx[j]
+            let c2 = (3 * slope[j] - 2 * s[j] - s[j + 1]) / h
+            let c3 = (s[j] + s[j + 1] - 2 * slope[j]) / (h * h)
+            let u = t - x[j]
+            out[k] = ((c3 * u + c2) * u + s[j]) * u + y[j]
+        }
+        return out
+    }
+
+    @Test func cachedPlansGiveTheSplineFromScratchBitForBit() {
+        var state: UInt64 = 7
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) * 0x1p-53 * 120 - 60
+        }
+        // profile lengths of 9x9 ... 2048x2048 images, n of the presets and others;
+        // each plan used twice (built, then from the cache) with fresh values
+        for count in [4, 5, 7, 44, 90, 91, 180, 181, 362, 723, 1447] {
+            for n in [1, 2, 80, 88, 300, 1000] {
+                let x = Interpolation.linspace(0, Double(n), count), xi = Interpolation.linspace(0, Double(n), n)
+                for _ in 0..<2 {
+                    let y = (0..<count).map { _ in next() }
+                    let want = Self.scratchSpline(x: x, y: y, at: xi)
+                    let got = Interpolation.featurePlan(count: count, n: n).apply(y)
+                    #expect(got.map(\.bitPattern) == want.map(\.bitPattern), "count \(count), n \(n)")
+                }
+            }
+        }
+        // irregular points and points outside the range
+        let x: [Double] = [-3, -1, 0.5, 2, 2.25, 7, 11]
+        let xi: [Double] = [-5, -3, -2.5, 0, 0.5, 1, 2.1, 6.9, 11, 12]
+        let y = x.map { _ in next() }
+        #expect(Interpolation.notAKnotSpline(x: x, y: y, at: xi).map(\.bitPattern)
+                == Self.scratchSpline(x: x, y: y, at: xi).map(\.bitPattern))
+    }
 }

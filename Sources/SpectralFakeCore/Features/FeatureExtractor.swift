@@ -43,10 +43,8 @@ public enum FeatureExtractor {
         try ensureAllocatable(profile.count * 8 * 8, "interpolating a \(profile.count)-value profile")
         var v: [Double]
         if settings.interpolate {
-            let n = settings.n
-            let points = Interpolation.linspace(0, Double(n), profile.count)
-            let xi = Interpolation.linspace(0, Double(n), n)
-            v = Interpolation.notAKnotSpline(x: points, y: profile, at: xi)
+            // the spline from linspace(0, n, count) to linspace(0, n, n)
+            v = Interpolation.featurePlan(count: profile.count, n: settings.n).apply(profile)
         } else {
             v = profile
         }

@@ -1,8 +1,8 @@
 import CSFCodec
 
 /// The memory the library keeps between calls: FFT plans, pooled FFT work
-/// buffers (at most 128 MiB, none above 64 MiB) and radial bin maps (at most
-/// 64 MiB, none above 32 MiB).
+/// buffers (at most 128 MiB, none above 64 MiB), radial bin maps (at most
+/// 64 MiB, none above 32 MiB) and spline plans (at most 4 MiB).
 public enum Caches {
     /// Releases all of it (sf_trim_caches). Calls running meanwhile keep
     /// what they hold and finish normally; later calls rebuild what they
@@ -10,6 +10,7 @@ public enum Caches {
     public static func trim() {
         FFTBufferPool.trim()
         RadialBinMap.trimCache()
+        Interpolation.trimCache()
         FFT.trimPlans()
         sfc_release_free_memory()
     }
