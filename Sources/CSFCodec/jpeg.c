@@ -334,9 +334,14 @@ int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc
         return release(&ci, pixels, cmyk_row, SF_ERR_OUT_OF_MEMORY);
     }
     while (ci.output_scanline < ci.output_height) {
-        size_t y = ci.output_scanline;
-        JSAMPROW row = cmyk ? cmyk_row : pixels + y * w;
-        if (jpeg_read_scanlines(&ci, &row, 1) != 1) {
+        /* gray rows go straight into the image, up to 16 a call (fewer
+         * calls; the decoder works an MCU row at a time anyway); CMYK rows
+         * one at a time through the conversion row */
+        JSAMPROW rows[16];
+        const size_t y = ci.output_scanline;
+        const size_t k = cmyk ? 1 : (h - y < 16 ? h - y : 16);
+        for (size_t i = 0; i < k; i++) rows[i] = cmyk ? cmyk_row : pixels + (y + i) * w;
+        if (jpeg_read_scanlines(&ci, rows, (JDIMENSION)k) == 0) {
             sfc_set_msg(msg, cap, "JPEG data ends at row %zu of %zu (%zu bytes)", y, h, size);
             return release(&ci, pixels, cmyk_row, SF_ERR_TRUNCATED);
         }
