@@ -319,11 +319,11 @@ SF_API const char *sf_fft_planning_name(int planning);
 SF_API sf_status sf_fft_planning_from_name(const char *name, int *planning, sf_error *err);
 
 /* Releases the memory the library keeps between calls (since 1.3): cached
- * FFT plans, pooled FFT work buffers and radial bin maps, then returns free
- * heap pages to the system (malloc_trim). What is kept is bounded anyway
- * (buffers of images up to about 8 megapixels, 128 MiB at most; maps up
- * to about 16 megapixels, 64 MiB at most; larger ones are freed when their
- * call ends); call this after a
+ * FFT plans, pooled FFT work buffers, radial bin maps and spline plans,
+ * then returns free heap pages to the system (malloc_trim). What is kept is
+ * bounded anyway (buffers of images up to about 8 megapixels, 128 MiB at
+ * most; maps up to about 16 megapixels, 64 MiB at most; spline plans 4 MiB
+ * at most; larger ones are freed when their call ends); call this after a
  * burst of work in a long-lived process. Thread-safe: calls running
  * meanwhile keep what they use, later calls rebuild what they need. */
 SF_API void sf_trim_caches(void);

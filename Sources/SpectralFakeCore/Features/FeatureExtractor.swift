@@ -43,7 +43,9 @@ public enum FeatureExtractor {
         try ensureAllocatable(profile.count * 8 * 8, "interpolating a \(profile.count)-value profile")
         var v: [Double]
         if settings.interpolate {
-            // the spline from linspace(0, n, count) to linspace(0, n, n)
+            // the spline from linspace(0, n, count) to linspace(0, n, n); its
+            // plan holds 2 values per output point, made with 2 more
+            try ensureAllocatable(settings.n * 8 * 4, "interpolating onto \(settings.n) points")
             v = Interpolation.featurePlan(count: profile.count, n: settings.n).apply(profile)
         } else {
             v = profile

@@ -64,7 +64,7 @@ def fft_wisdom(path=...):
 
 def trim_caches() -> None:
     """Releases the memory the library keeps between calls (FFT plans and
-    work buffers, ring maps; sf_trim_caches). Thread-safe."""
+    work buffers, ring maps, spline plans; sf_trim_caches). Thread-safe."""
     _lib.load().sf_trim_caches()
 
 from .settings import context as _context  # noqa: F401  (used by tests and tools)
