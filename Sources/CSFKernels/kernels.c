@@ -6,7 +6,8 @@
 
 #define MANTISSA_MASK 0x000FFFFFFFFFFFFFull
 #define ONE_BITS 0x3FF0000000000000ull
-#define CHUNK 64
+#define CHUNK 64 /* even: row k0 + i of a chunk has the parity of i */
+_Static_assert(CHUNK % 2 == 0, "CHUNK must be even");
 #define COMMA ,
 
 /* Builds with the baseline instruction set, for AVX2 and for AVX-512F; the
@@ -112,7 +113,7 @@ static inline void careful_factor(double *p, int64_t *ex, double m, int64_t e, i
                 w[i] = v * scale;                                                                         \
             }                                                                                             \
             if (!outside) { /* every factor scaled: one multiply per slot */                              \
-                double *p0 = products + (k0 & 1), *p1 = products + ((k0 & 1) ^ 1);                        \
+                double *p0 = products, *p1 = products + 1; /* even rows, odd rows */                      \
                 size_t i = 0;                                                                             \
                 for (; i + 1 < n; i += 2) {                                                               \
                     p0[OWN(i)] *= w[i];                                                                   \

@@ -52,7 +52,7 @@ final class SplinePlan: Sendable {
         var n: Int
     }
 
-    let x: [Double]
+    /// The widths of the intervals between the points.
     let dx: [Double]
     /// Rows of the tridiagonal system for the first derivatives (SciPy's
     /// CubicSpline with bc_type='not-a-knot'): the sub-diagonal, the pivots
@@ -68,12 +68,11 @@ final class SplinePlan: Sendable {
     let interval: [Int]
     let offset: [Double]
 
-    var cost: Int { 8 * (5 * x.count + 2 * interval.count) + 256 }
+    var cost: Int { 8 * (5 * dx.count + 2 * interval.count) + 256 }
 
     init(x: [Double], at xi: [Double]) {
         let n = x.count
         precondition(n >= 4)
-        self.x = x
         var dx = [Double](repeating: 0, count: n - 1)
         for i in 0..<(n - 1) { dx[i] = x[i + 1] - x[i] }
         var sub = [Double](repeating: 0, count: n)    // A[i, i-1]
@@ -125,7 +124,7 @@ final class SplinePlan: Sendable {
 
     /// The spline through (x[i], y[i]) at the plan's points.
     func apply(_ y: [Double]) -> [Double] {
-        let n = x.count
+        let n = dx.count + 1
         precondition(y.count == n)
         var slope = [Double](repeating: 0, count: n - 1)
         var s = [Double](repeating: 0, count: n)

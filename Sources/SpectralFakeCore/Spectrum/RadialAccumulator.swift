@@ -29,14 +29,8 @@ import Musl
 /// every rounding, and the result, is that of multiplying the mantissas in
 /// the same order.
 struct RadialAccumulator: ~Copyable {
-    /// The mantissa bits of a double, and the exponent bits of 1.0: `(bits &
-    /// mantissaMask) | oneBits` is the mantissa as a value in [1, 2).
-    private static let mantissaMask: UInt64 = 0x000F_FFFF_FFFF_FFFF
-    private static let oneBits: UInt64 = 0x3FF0_0000_0000_0000
-
     let map: RadialBinMap
     let epsilon: Double
-    let slots: Int
     /// Per slot the running product and the exponent moved out of it.
     let products: UnsafeMutablePointer<Double>
     let exponents: UnsafeMutablePointer<Int64>
@@ -48,7 +42,7 @@ struct RadialAccumulator: ~Copyable {
     init(map: RadialBinMap, epsilon: Double) throws(SFError) {
         self.map = map
         self.epsilon = epsilon
-        slots = (map.binCount + 1) * 4
+        let slots = (map.binCount + 1) * 4
         var raw: UnsafeMutableRawPointer? = nil
         guard posix_memalign(&raw, 64, slots * 16) == 0, let raw else {
             throw SFError(.outOfMemory, "cannot allocate \(slots * 16) bytes for the ring sums of a \(map.width)x\(map.height) spectrum")
@@ -83,7 +77,7 @@ struct RadialAccumulator: ~Copyable {
             }
             if badRow >= 0 && bad == nil { bad = (badRow, kx, v) }
             for i in map.heavyStart.base[kx]..<map.heavyStart.base[kx + 1] {
-                let b = Int(map.heavyBins.base[i])
+                let b = Int(map.heavyBins[i])
                 sfk_renormalize(products, exponents, 4 * b, 4 * b + 4)
             }
             let lo = Int(map.columnBins.base[2 * kx]), hi = Int(map.columnBins.base[2 * kx + 1])
@@ -119,9 +113,9 @@ struct RadialAccumulator: ~Copyable {
             var prod = 1.0
             var expo = Int64(map.shift) * Int64(n)   // each factor was scaled by 2^-shift
             for lane in 0..<4 {
-                let pb = (prod * products[4 * b + lane]).bitPattern   // < 4 after renormalisation
-                expo &+= exponents[4 * b + lane] &+ Int64((pb >> 52) & 0x7FF) - 1023
-                prod = Double(bitPattern: (pb & Self.mantissaMask) | Self.oneBits)
+                let q = prod * products[4 * b + lane]   // in [1, 4) after renormalisation
+                expo &+= exponents[4 * b + lane] &+ Int64(q.exponent)
+                prod = q.significand
             }
             let sumLn = log(prod) + Double(expo) * ln2
             out[b] = 10 * sumLn / n

@@ -57,7 +57,7 @@ final class RadialBinMap: @unchecked Sendable {
     /// column (near the ring that touches the column: many rows of one ring).
     /// The accumulator renormalises them right after the column.
     let heavyStart: HeapBuffer<Int>
-    let heavyBins: HeapBuffer<Int32>
+    let heavyBins: [Int32]
     static let heavyThreshold = 4
     /// The accumulator renormalises every bin fed at least every
     /// `renormColumns` columns.
@@ -230,20 +230,16 @@ final class RadialBinMap: @unchecked Sendable {
             heavy.append(contentsOf: UnsafeBufferPointer(start: heavyColumn.base, count: nHeavy))
         }
         heavyStart.base[hw] = heavy.count
-        let heavyBins = try HeapBuffer<Int32>(count: heavy.count, what: what)
-        heavy.withUnsafeBufferPointer { src in
-            if let p = src.baseAddress { heavyBins.base.update(from: p, count: src.count) }
-        }
         self.counts = counts
         self.columnBins = columnBins
         self.heavyStart = heavyStart
-        self.heavyBins = heavyBins
+        heavyBins = heavy
         self.packed = packed
         bins16 = b16
         bins32 = b32
         shift = min(60, Int(log2(Double(max(1, w * h))).rounded()) + 4)
         let k = (RadialBinMap.renormColumns - 1) * threshold + max(threshold, Int(mostPerSlot))
         rawBound = 1022 / k - 1
-        cost = elements * (b32 == nil ? 4 : 8) + (bins + 1) * 8 + 2 * hw * 4 + (hw + 1) * 8 + heavyBins.count * 4
+        cost = elements * (b32 == nil ? 4 : 8) + (bins + 1) * 8 + 2 * hw * 4 + (hw + 1) * 8 + heavyBins.capacity * 4
     }
 }
