@@ -143,6 +143,7 @@ int sfc_jpeg_check_structure(const uint8_t *d, size_t n, const sfc_limits *lim, 
         } else if (m == 0xDA) {                                             /* SOS */
             in_header = 0;
             if (!f.ncomp || !f.progressive) return SF_OK;  /* baseline: one pass per component */
+            if (len < 3) return SF_OK;                      /* no component count: libjpeg refuses it */
             const int ns = s[0];
             if (ns < 1 || ns > 4 || len < 6 + 2 * (size_t)ns) return SF_OK;
             int comps[4];
