@@ -46,7 +46,8 @@ import Glibc
     }
 }
 
-/// The ring accumulator against the plain definition of its result: per
+/// The ring accumulator, both ways (the two passes of small spectra and the
+/// column kernel), against the plain definition of its result: per
 /// slot the mantissas of |F + eps|^2 multiplied in (kx, ky) order and the
 /// exponents added, lanes combined as in `finish`, bit for bit: on typical
 /// spectra, on spectra with values far outside the range multiplied in as
@@ -62,7 +63,7 @@ import Glibc
     /// anywhere in the double range and some with a subnormal |F|^2 (use
     /// epsilon 0); `top`/`bottom`: every |F|^2 has exponent shift + bound /
     /// shift - bound (epsilon 0).
-    static func spectrum(_ map: RadialBinMap, seed: UInt64, _ kind: Kind) -> [Double] {
+    static func spectrum(_ map: RadialBinMap, seed: UInt64, _ kind: Kind, bound: Int? = nil) -> [Double] {
         let h = map.height, hw = map.halfWidth
         var state = seed
         func next() -> UInt64 {
@@ -80,7 +81,8 @@ import Glibc
             let sign: Double = next() & 1 == 0 ? 1 : -1
             switch kind {
             case .top, .bottom:
-                out[2 * i] = sign * magnitude(kind == .top ? map.shift + map.rawBound : map.shift - map.rawBound, u)
+                let b = bound ?? map.rawBound
+                out[2 * i] = sign * magnitude(kind == .top ? map.shift + b : map.shift - b, u)
                 continue
             case .typical, .wild:
                 break
@@ -100,8 +102,8 @@ import Glibc
         return out
     }
 
-    static func accumulate(_ map: RadialBinMap, _ spec: [Double], _ eps: Double) throws -> [Double] {
-        var acc = try RadialAccumulator(map: map, epsilon: eps)
+    static func accumulate(_ map: RadialBinMap, _ spec: [Double], _ eps: Double, twoPass: Bool = true) throws -> [Double] {
+        var acc = try RadialAccumulator(map: map, epsilon: eps, twoPass: twoPass)
         let h = map.height
         spec.withUnsafeBufferPointer { sp in
             var kx0 = 0
@@ -153,14 +155,20 @@ import Glibc
         let (w, h) = size
         let map = try RadialBinMap(width: w, height: h, center: .reference)
         #expect(map.rawBound >= 10, "\(w)x\(h): bound \(map.rawBound)")
-        for kind in [Kind.typical, .wild, .top, .bottom] {
-            let eps = kind == .typical ? 1e-8 : 0
-            let spec = RadialAccumulatorTests.spectrum(map, seed: UInt64(w * 7919 + h), kind)
-            let got = try RadialAccumulatorTests.accumulate(map, spec, eps)
-            let want = RadialAccumulatorTests.reference(map, spec, eps)
-            #expect(got.count == want.count)
-            let differing = zip(got, want).filter { $0.bitPattern != $1.bitPattern }.count
-            #expect(differing == 0, "\(w)x\(h) \(kind): \(differing) of \(got.count) bins differ")
+        #expect((map.schedule != nil) == (h * (w / 2 + 1) <= RingSchedule.maxElements))
+        // with a schedule, both the two passes and the column kernel; top
+        // and bottom at the bound of the path under test
+        for twoPass in map.schedule != nil ? [true, false] : [false] {
+            for kind in [Kind.typical, .wild, .top, .bottom] {
+                let eps = kind == .typical ? 1e-8 : 0
+                let spec = RadialAccumulatorTests.spectrum(map, seed: UInt64(w * 7919 + h), kind,
+                                                           bound: twoPass ? RingSchedule.bound : map.rawBound)
+                let got = try RadialAccumulatorTests.accumulate(map, spec, eps, twoPass: twoPass)
+                let want = RadialAccumulatorTests.reference(map, spec, eps)
+                #expect(got.count == want.count)
+                let differing = zip(got, want).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "\(w)x\(h) \(kind) two-pass \(twoPass): \(differing) of \(got.count) bins differ")
+            }
         }
     }
 
@@ -172,11 +180,13 @@ import Glibc
             spec[2 * (5 * 30 + 3) + 1] = 0
             spec[2 * (9 * 30 + 1)] = bad   // a later one
             spec[2 * (9 * 30 + 1) + 1] = 0
-            do {
-                _ = try RadialAccumulatorTests.accumulate(map, spec, 0)
-                Issue.record("no error for \(bad)")
-            } catch let e as SFError {
-                #expect(e.status == .nonFinite && e.message.contains("(3, 5)"), "\(bad): \(e.message)")
+            for twoPass in [true, false] {
+                do {
+                    _ = try RadialAccumulatorTests.accumulate(map, spec, 0, twoPass: twoPass)
+                    Issue.record("no error for \(bad)")
+                } catch let e as SFError {
+                    #expect(e.status == .nonFinite && e.message.contains("(3, 5)"), "\(bad) two-pass \(twoPass): \(e.message)")
+                }
             }
         }
     }

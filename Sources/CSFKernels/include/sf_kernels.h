@@ -48,6 +48,36 @@ long sfk_accumulate_column_u32(const double *col, size_t h, const uint32_t *own,
                                double eps, int64_t shift, int64_t bound, double *products, int64_t *exponents,
                                double *bad);
 
+/* The same products computed in two passes, for spectra small enough that
+ * their factors stay in cache (RingSchedule): the factors of every element
+ * are written out first, block by block as the transform delivers them,
+ * then each slot's factors are multiplied in its own order, eight slots
+ * at a time, with no memory traffic on the products.
+ *
+ * sfk_ring_factors: for the n = columns * h elements of a column block
+ * (element i is row i % h of its column; slots[i] as for _packed), writes
+ * w[i] = |F + eps|^2 * 2^-shift when its exponent lies in [-bound, bound],
+ * else the value's mantissa in [1, 2), its exponent minus shift added to
+ * exponents[] of both of the element's slots (a subnormal value is scaled
+ * by 2^64 first), else (zero, infinite, NaN) 1.0. Returns -1 or the first
+ * such bad element (*bad receives its value). The values multiplied into
+ * each slot then differ from the column kernel's only by exact powers of
+ * two: same mantissas, same roundings.
+ *
+ * sfk_ring_products: for each group g < groups, slots 8g ... 8g + 7:
+ * rows[g] rows of 8 indices into w (schedule, group after group); slot 8g
+ * + l is multiplied by w[index l] of each row in turn (an index to a 1.0
+ * pads the shorter slots: multiplying by 1 is exact). The exponent of each
+ * running product is moved into exponents[] every SFK_RING_RENORM_ROWS
+ * rows and at the end, so with factors of exponent within [-bound, bound]
+ * (bound = 1022 / SFK_RING_RENORM_ROWS - 1) no product leaves the normal
+ * range. */
+#define SFK_RING_RENORM_ROWS 16
+long sfk_ring_factors(const double *col, size_t n, size_t h, const uint32_t *slots, double eps, int64_t shift,
+                      int64_t bound, double *w, int64_t *exponents, double *bad);
+void sfk_ring_products(const double *w, const uint32_t *schedule, const uint32_t *rows, size_t groups,
+                       double *products, int64_t *exponents);
+
 /* slots[ky] = 4 * own[ky] | (4 * mirror[ky] + 2) << 16, ky < h (bins of
  * at most 16,383). */
 void sfk_pack_slots(size_t h, const uint32_t *own, const uint32_t *mirror, uint32_t *slots);

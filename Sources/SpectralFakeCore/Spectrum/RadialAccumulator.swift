@@ -28,6 +28,12 @@ import Musl
 /// values and products of mantissas differ only by exact powers of two, so
 /// every rounding, and the result, is that of multiplying the mantissas in
 /// the same order.
+///
+/// Small spectra (maps with a RingSchedule) take two passes instead: each
+/// column block's factors are written out (sfk_ring_factors, the same
+/// scaling, split and checks), and at the end each slot multiplies its
+/// factors in the same order (sfk_ring_products): the same products, bit
+/// for bit, without a read-modify-write of a slot per factor.
 struct RadialAccumulator: ~Copyable {
     let map: RadialBinMap
     let epsilon: Double
@@ -38,26 +44,45 @@ struct RadialAccumulator: ~Copyable {
     /// Bins fed since the last renormalisation (lo > hi: none).
     var pendingLo = Int.max, pendingHi = -1
     var bad: (Int, Int, Double)? = nil
+    /// The two-pass accumulation's factors (map.schedule's elements, then 1.0).
+    let factors: FFTBuffer?
 
-    init(map: RadialBinMap, epsilon: Double) throws(SFError) {
-        self.map = map
-        self.epsilon = epsilon
+    /// twoPass: false keeps a map with a schedule on the column kernel (tests).
+    init(map: RadialBinMap, epsilon: Double, twoPass: Bool = true) throws(SFError) {
+        var f: FFTBuffer? = nil
+        if twoPass, let s = map.schedule {
+            f = try FFTBufferPool.acquire(doubles: s.elements + 1)
+            f!.base[s.elements] = 1.0
+        }
         let slots = (map.binCount + 1) * 4
         var raw: UnsafeMutableRawPointer? = nil
         guard posix_memalign(&raw, 64, slots * 16) == 0, let raw else {
             throw SFError(.outOfMemory, "cannot allocate \(slots * 16) bytes for the ring sums of a \(map.width)x\(map.height) spectrum")
         }
+        factors = f
+        self.map = map
+        self.epsilon = epsilon
         products = raw.bindMemory(to: Double.self, capacity: slots)
         exponents = (raw + 8 * slots).bindMemory(to: Int64.self, capacity: slots)
         products.initialize(repeating: 1.0, count: slots)
         exponents.initialize(repeating: 0, count: slots)
     }
 
-    deinit { free(products) }
+    deinit {
+        free(products)
+        if let f = factors { FFTBufferPool.release(f) }
+    }
 
     /// Adds `count` columns starting at column `kx0` (layout of FFT.transform).
     mutating func add(firstColumn kx0: Int, count: Int, columns: UnsafePointer<Double>) {
         let h = map.height
+        if let f = factors {
+            var v = 0.0
+            let i = sfk_ring_factors(columns, count * h, h, map.packed!.base + kx0 * h, epsilon, Int64(map.shift),
+                                     Int64(RingSchedule.bound), f.base + kx0 * h, exponents, &v)
+            if i >= 0 && bad == nil { bad = (i % h, kx0 + i / h, v) }
+            return
+        }
         let bound = Int64(map.rawBound), shift = Int64(map.shift)
         for c in 0..<count {
             let kx = kx0 + c
@@ -103,6 +128,9 @@ struct RadialAccumulator: ~Copyable {
         if let (ky, kx, v) = bad {
             throw SFError(.nonFinite,
                           "spectrum coefficient (\(ky), \(kx)) has |F + epsilon| = \(v.squareRoot()) (epsilon = \(epsilon)); its log magnitude is not finite")
+        }
+        if let f = factors, let s = map.schedule {
+            sfk_ring_products(f.base, s.indices.base, s.rows.base, s.groups, products, exponents)
         }
         renormalize(bins: 0, map.binCount - 1)
         let ln2 = 0.693147180559945309417232121458176568

@@ -48,6 +48,10 @@ final class RadialBinMap: @unchecked Sendable {
         return (Int(bins32!.own[i]), Int(bins32!.mirror[i]))
     }
 
+    /// The order of the two-pass accumulation, for packed maps of small
+    /// spectra (RingSchedule.maxElements).
+    let schedule: RingSchedule?
+
     /// Per column, the lowest and highest output bin it feeds (low > high
     /// when it feeds none): [lo0, hi0, lo1, hi1, ...]. The accumulator
     /// renormalises only the bins of the columns it has seen.
@@ -237,9 +241,14 @@ final class RadialBinMap: @unchecked Sendable {
         self.packed = packed
         bins16 = b16
         bins32 = b32
+        schedule = try packed.flatMap { p throws(SFError) in
+            elements <= RingSchedule.maxElements
+                ? try RingSchedule(slots: p.base, height: h, elements: elements, binCount: bins) : nil
+        }
         shift = min(60, Int(log2(Double(max(1, w * h))).rounded()) + 4)
         let k = (RadialBinMap.renormColumns - 1) * threshold + max(threshold, Int(mostPerSlot))
         rawBound = 1022 / k - 1
         cost = elements * (b32 == nil ? 4 : 8) + (bins + 1) * 8 + 2 * hw * 4 + (hw + 1) * 8 + heavyBins.capacity * 4
+            + (schedule?.cost ?? 0)
     }
 }
