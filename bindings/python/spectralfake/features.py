@@ -19,7 +19,8 @@ from .settings import Context, Limits, context
 class _Scratch(threading.local):
     """Per-thread objects of the single-image calls, made once: the error
     struct, the count, references to both, and an output buffer with its
-    address (a call writes into it; the caller gets a copy of the values)."""
+    address and capacity as ready ctypes arguments (a call writes into it;
+    the caller gets a copy of the values)."""
 
     def __init__(self):
         self.err = SfError()
@@ -31,7 +32,9 @@ class _Scratch(threading.local):
     def grow(self, capacity: int):
         self.out = np.empty(capacity, dtype=np.float64)
         self.out_ptr = self.out.ctypes.data_as(ctypes.POINTER(c_double))
+        self.out_arg = c_void_p(self.out.ctypes.data)
         self.capacity = capacity
+        self.capacity_arg = c_size_t(capacity)
 
 
 _scratch = _Scratch()
@@ -41,15 +44,18 @@ _TOO_SMALL = int(Status.SF_ERR_BUFFER_TOO_SMALL)
 
 def _call_features(ctx: Context, image, channels, capacity_hint=None) -> np.ndarray:
     lib = ctx._lib
-    k = kind(image)
+    k = "path" if type(image) is str else kind(image)   # a str path: the common call
     sc = _scratch
     path = None
     keep = None
     if k == "path":
-        path = image if isinstance(image, str) else os.fspath(image)
+        path = image if type(image) is str else os.fspath(image)
         bpath = path_bytes(path)
     elif k == "bytes":
         keep, data, size = encoded_input(image, ctx.limits)
+        if type(data) is int:
+            data = c_void_p(data)   # an address (bytes and None pass as they are)
+        size = c_size_t(size)
     else:
         keep, ptr, size, w, h, stride, fmt = array_input(image, channels)
         n = c_size_t()
@@ -59,10 +65,13 @@ def _call_features(ctx: Context, image, channels, capacity_hint=None) -> np.ndar
     if capacity_hint and capacity_hint > sc.capacity:
         sc.grow(capacity_hint)
     for _ in range(2):
+        # prepared calls: every argument already a ctypes object of the C type
         if k == "path":
-            st = lib.sf_features_file(ctx.handle, bpath, sc.out_ptr, sc.capacity, sc.count_ref, sc.err_ref)
+            st = lib.sf_features_file_prepared(ctx.handle, bpath, sc.out_arg, sc.capacity_arg, sc.count_ref,
+                                               sc.err_ref)
         elif k == "bytes":
-            st = lib.sf_features_memory(ctx.handle, data, size, sc.out_ptr, sc.capacity, sc.count_ref, sc.err_ref)
+            st = lib.sf_features_memory_prepared(ctx.handle, data, size, sc.out_arg, sc.capacity_arg,
+                                                 sc.count_ref, sc.err_ref)
         else:
             st = lib.sf_features_pixels(ctx.handle, ptr, size, w, h, stride, fmt, sc.out_ptr, sc.capacity,
                                         sc.count_ref, sc.err_ref)
