@@ -54,35 +54,51 @@ final class RingSchedule: @unchecked Sendable {
         let groups = (real + 7) / 8
         let perSlot = try HeapBuffer<UInt32>(count: 8 * groups, what: what)
         perSlot.mutableBuffer.initialize(repeating: 0)
-        // the two slots of element i (real ones only), in the column kernel's order
-        func forEachSlot(_ body: (_ element: Int, _ slot: Int) -> Void) {
-            for i in 0..<elements {
-                let q = slots[i], parity = Int(i % h & 1)
-                let own = Int(q & 0xFFFF) + parity, mirror = Int(q >> 16) + parity
-                if own < real { body(i, own) }
-                if mirror < real { body(i, mirror) }
+        let count = perSlot.base, limit = UInt32(real)
+        // the slots of each element (real ones only), in the column kernel's order
+        var i = 0
+        while i < elements {   // one column: rows alternate even, odd
+            for ky in 0..<h {
+                let q = slots[i + ky], parity = UInt32(ky & 1)
+                let own = (q & 0xFFFF) + parity, mirror = (q >> 16) + parity
+                if own < limit { count[Int(own)] += 1 }
+                if mirror < limit { count[Int(mirror)] += 1 }
             }
+            i += h
         }
-        forEachSlot { _, s in perSlot.base[s] += 1 }
         let rows = try HeapBuffer<UInt32>(count: groups, what: what)
         var total = 0
         for g in 0..<groups {
             var most: UInt32 = 0
-            for l in 0..<8 { most = max(most, perSlot.base[8 * g + l]) }
+            for l in 0..<8 { most = max(most, count[8 * g + l]) }
             rows.base[g] = most
             total += 8 * Int(most)
         }
         let indices = try HeapBuffer<UInt32>(count: total, what: what)
         indices.mutableBuffer.initialize(repeating: UInt32(elements))
-        // perSlot becomes each slot's next position: group start + lane
+        // count becomes each slot's next position: its group's start + its lane
+        let next = count
         var start = 0
         for g in 0..<groups {
-            for l in 0..<8 { perSlot.base[8 * g + l] = UInt32(start + l) }
+            for l in 0..<8 { next[8 * g + l] = UInt32(start + l) }
             start += 8 * Int(rows.base[g])
         }
-        forEachSlot { i, s in
-            indices.base[Int(perSlot.base[s])] = UInt32(i)
-            perSlot.base[s] += 8
+        let out = indices.base
+        i = 0
+        while i < elements {
+            for ky in 0..<h {
+                let q = slots[i + ky], parity = UInt32(ky & 1)
+                let own = (q & 0xFFFF) + parity, mirror = (q >> 16) + parity
+                if own < limit {
+                    out[Int(next[Int(own)])] = UInt32(i + ky)
+                    next[Int(own)] += 8
+                }
+                if mirror < limit {
+                    out[Int(next[Int(mirror)])] = UInt32(i + ky)
+                    next[Int(mirror)] += 8
+                }
+            }
+            i += h
         }
         self.elements = elements
         self.groups = groups
