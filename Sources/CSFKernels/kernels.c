@@ -227,6 +227,7 @@ void sfk_ring_products(const double *restrict w, const uint32_t *restrict schedu
         for (size_t j = 0; j < n;) {
             const size_t stop = n - j < SFK_RING_RENORM_ROWS ? n : j + SFK_RING_RENORM_ROWS;
             for (; j < stop; j++, q += 8) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
                 uint64_t i01, i23, i45, i67;   /* the row's indices, two per load */
                 memcpy(&i01, q, 8);
                 memcpy(&i23, q + 2, 8);
@@ -240,6 +241,16 @@ void sfk_ring_products(const double *restrict w, const uint32_t *restrict schedu
                 a5 *= w[i45 >> 32];
                 a6 *= w[(uint32_t)i67];
                 a7 *= w[i67 >> 32];
+#else
+                a0 *= w[q[0]];
+                a1 *= w[q[1]];
+                a2 *= w[q[2]];
+                a3 *= w[q[3]];
+                a4 *= w[q[4]];
+                a5 *= w[q[5]];
+                a6 *= w[q[6]];
+                a7 *= w[q[7]];
+#endif
                 SFK_SCALAR_LANES(a0, a1, a2, a3, a4, a5, a6, a7);
             }
             renormalize_one(&a0, &x[0]);

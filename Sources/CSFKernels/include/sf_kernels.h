@@ -48,11 +48,11 @@ long sfk_accumulate_column_u32(const double *col, size_t h, const uint32_t *own,
                                double eps, int64_t shift, int64_t bound, double *products, int64_t *exponents,
                                double *bad);
 
-/* The same products computed in two passes, for spectra small enough that
- * their factors stay in cache (RingSchedule): the factors of every element
- * are written out first, block by block as the transform delivers them,
- * then each slot's factors are multiplied in its own order, eight slots
- * at a time, with no memory traffic on the products.
+/* The same products computed in two passes, for spectra of up to 512x512
+ * images (RingSchedule): the factors of every element are written out
+ * first, block by block as the transform delivers them, then each slot's
+ * factors are multiplied in its own order, eight slots at a time, with no
+ * memory traffic on the products.
  *
  * sfk_ring_factors: for the n = columns * h elements of a column block
  * (element i is row i % h of its column; slots[i] as for _packed), writes
@@ -69,9 +69,9 @@ long sfk_accumulate_column_u32(const double *col, size_t h, const uint32_t *own,
  * + l is multiplied by w[index l] of each row in turn (an index to a 1.0
  * pads the shorter slots: multiplying by 1 is exact). The exponent of each
  * running product is moved into exponents[] every SFK_RING_RENORM_ROWS
- * rows and at the end, so with factors of exponent within [-bound, bound]
- * (bound = 1022 / SFK_RING_RENORM_ROWS - 1) no product leaves the normal
- * range. */
+ * rows and at the end, so with products in [1, 2) on entry (a fresh
+ * accumulator's 1.0) and factors of exponent within [-bound, bound] (bound
+ * = 1022 / SFK_RING_RENORM_ROWS - 1) no product leaves the normal range. */
 #define SFK_RING_RENORM_ROWS 16
 long sfk_ring_factors(const double *col, size_t n, size_t h, const uint32_t *slots, double eps, int64_t shift,
                       int64_t bound, double *w, int64_t *exponents, double *bad);

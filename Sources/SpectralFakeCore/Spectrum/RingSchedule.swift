@@ -22,14 +22,15 @@ import CSFKernels
 /// has fewer. Discarded elements (outside the profile's rings, or the
 /// mirror of a column that has none) feed no slot.
 final class RingSchedule: @unchecked Sendable {
-    /// Spectra of at most this many half-spectrum elements (512x512:
-    /// 131,584) get a schedule (8 bytes per element, and the factors 8 bytes
-    /// per element per thread). Measured on an AMD Zen 4 in the library, per
+    /// Spectra of at most this many half-spectrum elements (those of a
+    /// 512x512 image) get a schedule, of about 8 bytes per element (more
+    /// with padding, all counted in `cost`), and the factors 8 bytes per
+    /// element per thread. Measured on an AMD Zen 4 in the library, per
     /// image: 128x128 37.7 -> 34.2 us, 256x256 about 150 -> 140 us, 512x512
     /// 642 -> 634 us; in a stand-alone test the gain was gone at 512x512
     /// (the factors no longer stay in the core's cache), so larger spectra
     /// keep the column kernel.
-    static let maxElements = 1 << 18
+    static let maxElements = 512 * 257
     /// The exponent bound of factors multiplied in as they are: at most
     /// SFK_RING_RENORM_ROWS factors between renormalisations, each in
     /// [2^-bound, 2^(bound + 1)), keep a product started in [1, 2) normal and

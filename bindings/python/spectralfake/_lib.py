@@ -241,6 +241,8 @@ def _declare(lib):
     # (c_void_p, bytes, c_size_t, byref(...)): ctypes then converts nothing,
     # which saves about 1 us a call (features.py keeps such objects).
     for name in ("sf_features_file", "sf_features_memory"):
+        if getattr(lib, name, None) is None:
+            continue
         fn = lib._FuncPtr((name, lib))
         fn.restype = S
         setattr(lib, name + "_prepared", fn)
