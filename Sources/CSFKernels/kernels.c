@@ -89,6 +89,39 @@ static inline void careful_factor(double *p, int64_t *ex, double m, int64_t e, i
     if (*p >= 0x1p512) renormalize_one(p, ex);
 }
 
+/* Which values are multiplied in as they are: a value v is scaled (v *
+ * 2^-shift, exact) when its biased exponent x lies in [1023 + shift - bound,
+ * 1023 + shift + bound] (bound < 0: none is). */
+struct scaling {
+    uint64_t lowest, span;
+    double scale; /* 2^-shift */
+    int64_t bound;
+};
+
+static inline struct scaling scaling_of(int64_t shift, int64_t bound) {
+    return (struct scaling){(uint64_t)(1023 + shift - bound), (uint64_t)(2 * bound),
+                            double_of((uint64_t)(1023 - shift) << 52), bound};
+}
+
+static inline int is_scaled(const double *c, size_t i, double eps, struct scaling sc) {
+    const double re = c[2 * i] + eps, im = c[2 * i + 1];
+    return sc.bound >= 0 && ((bits_of(re * re + im * im) >> 52) & 0x7FF) - sc.lowest <= sc.span;
+}
+
+/* w[i] = |F + eps|^2 * 2^-shift of the n elements at c (re, im
+ * interleaved); nonzero when one of them is not scaled (is_scaled). */
+static inline uint64_t scaled_factors(const double *restrict c, size_t n, double eps, struct scaling sc,
+                                      double *restrict w) {
+    uint64_t outside = sc.bound < 0;
+    for (size_t i = 0; i < n; i++) { /* vectorises */
+        const double re = c[2 * i] + eps, im = c[2 * i + 1];
+        const double v = re * re + im * im;
+        outside |= ((bits_of(v) >> 52) & 0x7FF) - sc.lowest > sc.span;
+        w[i] = v * sc.scale;
+    }
+    return outside;
+}
+
 /* The column loop, for each map layout: OWN(i) and MIRROR(i) are the slots
  * (without the lane) of row k0 + i, from the chunk's map pointers. */
 #define ACCUMULATE(NAME, PARAMS, SETUP, OWN, MIRROR)                                                      \
@@ -97,22 +130,12 @@ static inline void careful_factor(double *p, int64_t *ex, double m, int64_t e, i
               double *restrict products, int64_t *restrict exponents, double *bad) {                      \
         long first_bad = -1;                                                                              \
         double w[CHUNK];                                                                                  \
-        /* a value v is scaled (v * 2^-shift, exact) when its biased exponent                             \
-         * x lies in [1023 + shift - bound, 1023 + shift + bound] */                                      \
-        const uint64_t lowest = (uint64_t)(1023 + shift - bound), span = (uint64_t)(2 * bound);          \
-        const double scale = double_of((uint64_t)(1023 - shift) << 52); /* 2^-shift */                    \
+        const struct scaling sc = scaling_of(shift, bound);                                               \
         for (size_t k0 = 0; k0 < h; k0 += CHUNK) {                                                        \
             const size_t n = h - k0 < CHUNK ? h - k0 : CHUNK;                                             \
             const double *c = col + 2 * k0;                                                               \
             SETUP                                                                                         \
-            uint64_t outside = bound < 0;                                                                 \
-            for (size_t i = 0; i < n; i++) { /* vectorises */                                             \
-                const double re = c[2 * i] + eps, im = c[2 * i + 1];                                      \
-                const double v = re * re + im * im;                                                       \
-                outside |= ((bits_of(v) >> 52) & 0x7FF) - lowest > span;                                  \
-                w[i] = v * scale;                                                                         \
-            }                                                                                             \
-            if (!outside) { /* every factor scaled: one multiply per slot */                              \
+            if (!scaled_factors(c, n, eps, sc, w)) { /* every factor scaled: one multiply per slot */     \
                 double *p0 = products, *p1 = products + 1; /* even rows, odd rows */                      \
                 size_t i = 0;                                                                             \
                 for (; i + 1 < n; i += 2) {                                                               \
@@ -129,8 +152,7 @@ static inline void careful_factor(double *p, int64_t *ex, double m, int64_t e, i
             }                                                                                             \
             for (size_t i = 0; i < n; i++) {                                                              \
                 const size_t ky = k0 + i, s1 = OWN(i) + (ky & 1), s2 = MIRROR(i) + (ky & 1);              \
-                const double re = c[2 * i] + eps, im = c[2 * i + 1];                                      \
-                if (bound >= 0 && ((bits_of(re * re + im * im) >> 52) & 0x7FF) - lowest <= span) {        \
+                if (is_scaled(c, i, eps, sc)) {                                                           \
                     products[s1] *= w[i];                                                                 \
                     products[s2] *= w[i];                                                                 \
                     continue;                                                                             \
@@ -177,23 +199,14 @@ SFK_CLONES
 long sfk_ring_factors(const double *col, size_t n, size_t h, const uint32_t *restrict slots, double eps,
                       int64_t shift, int64_t bound, double *restrict w, int64_t *restrict exponents, double *bad) {
     long first_bad = -1;
-    const uint64_t lowest = (uint64_t)(1023 + shift - bound), span = (uint64_t)(2 * bound);
-    const double scale = double_of((uint64_t)(1023 - shift) << 52); /* 2^-shift */
+    const struct scaling sc = scaling_of(shift, bound);
     for (size_t k0 = 0; k0 < n; k0 += CHUNK) {
         const size_t m = n - k0 < CHUNK ? n - k0 : CHUNK;
         const double *c = col + 2 * k0;
         double *f = w + k0;
-        uint64_t outside = bound < 0;
-        for (size_t i = 0; i < m; i++) { /* vectorises */
-            const double re = c[2 * i] + eps, im = c[2 * i + 1];
-            const double v = re * re + im * im;
-            outside |= ((bits_of(v) >> 52) & 0x7FF) - lowest > span;
-            f[i] = v * scale;
-        }
-        if (!outside) continue;
+        if (!scaled_factors(c, m, eps, sc, f)) continue;
         for (size_t i = 0; i < m; i++) {
-            const double re = c[2 * i] + eps, im = c[2 * i + 1];
-            if (bound >= 0 && ((bits_of(re * re + im * im) >> 52) & 0x7FF) - lowest <= span) continue;
+            if (is_scaled(c, i, eps, sc)) continue;
             double mant, v;
             int64_t e;
             if (!split_one(c, i, eps, &mant, &e, &v)) {

@@ -56,17 +56,21 @@ final class RingSchedule: @unchecked Sendable {
         let perSlot = try HeapBuffer<UInt32>(count: 8 * groups, what: what)
         perSlot.mutableBuffer.initialize(repeating: 0)
         let count = perSlot.base, limit = UInt32(real)
-        // the slots of each element (real ones only), in the column kernel's order
-        var i = 0
-        while i < elements {   // one column: rows alternate even, odd
-            for ky in 0..<h {
-                let q = slots[i + ky], parity = UInt32(ky & 1)
-                let own = (q & 0xFFFF) + parity, mirror = (q >> 16) + parity
-                if own < limit { count[Int(own)] += 1 }
-                if mirror < limit { count[Int(mirror)] += 1 }
+        // the real slots of each element, in the column kernel's order
+        // (column by column; rows alternate even, odd)
+        @inline(__always) func forEachSlot(_ body: (_ element: UInt32, _ slot: Int) -> Void) {
+            var i = 0
+            while i < elements {
+                for ky in 0..<h {
+                    let q = slots[i + ky], parity = UInt32(ky & 1)
+                    let own = (q & 0xFFFF) + parity, mirror = (q >> 16) + parity
+                    if own < limit { body(UInt32(i + ky), Int(own)) }
+                    if mirror < limit { body(UInt32(i + ky), Int(mirror)) }
+                }
+                i += h
             }
-            i += h
         }
+        forEachSlot { _, s in count[s] += 1 }
         let rows = try HeapBuffer<UInt32>(count: groups, what: what)
         var total = 0
         for g in 0..<groups {
@@ -85,21 +89,9 @@ final class RingSchedule: @unchecked Sendable {
             start += 8 * Int(rows.base[g])
         }
         let out = indices.base
-        i = 0
-        while i < elements {
-            for ky in 0..<h {
-                let q = slots[i + ky], parity = UInt32(ky & 1)
-                let own = (q & 0xFFFF) + parity, mirror = (q >> 16) + parity
-                if own < limit {
-                    out[Int(next[Int(own)])] = UInt32(i + ky)
-                    next[Int(own)] += 8
-                }
-                if mirror < limit {
-                    out[Int(next[Int(mirror)])] = UInt32(i + ky)
-                    next[Int(mirror)] += 8
-                }
-            }
-            i += h
+        forEachSlot { e, s in
+            out[Int(next[s])] = e
+            next[s] += 8
         }
         self.elements = elements
         self.groups = groups
