@@ -242,6 +242,21 @@ static void cmyk_to_gray(const uint8_t *cmyk, uint8_t *dst, size_t w) {
     }
 }
 
+/* Whether the gray image is the luma plane as the IDCT writes it, so that
+ * it can be read in raw mode straight into the image (no colour
+ * conversion, upsampling or copy): libjpeg's YCbCr or gray to gray
+ * conversion copies component 0 as it is, and component 0 is not
+ * upsampled when it has the largest sampling factors. Rows of whole blocks
+ * (a width that is a multiple of 8) keep the IDCT's 8-pixel stores inside
+ * each row. The other components are marked not needed, as libjpeg's gray
+ * conversion marks them (their coefficients are decoded, not transformed). */
+static int luma_is_gray(j_decompress_ptr ci) {
+    return (ci->jpeg_color_space == JCS_YCbCr || ci->jpeg_color_space == JCS_GRAYSCALE) &&
+           ci->comp_info[0].h_samp_factor == ci->max_h_samp_factor &&
+           ci->comp_info[0].v_samp_factor == ci->max_v_samp_factor && ci->image_width % DCTSIZE == 0 &&
+           ci->scale_num == ci->scale_denom;
+}
+
 /* The one way out of the decoder, failed or not: releases it and the
  * buffers given, returns code. */
 static int release(j_decompress_ptr ci, uint8_t *pixels, uint8_t *row, int code) {
@@ -256,7 +271,7 @@ int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc
     struct jpeg_ctx x;
     struct jpeg_source_mgr src;
     uint8_t *volatile pixels = NULL;
-    uint8_t *volatile cmyk_row = NULL;
+    uint8_t *volatile spare_row = NULL;   /* CMYK: the row converted to gray; raw: rows not kept */
     memset(&ci, 0, sizeof ci);
     memset(&x, 0, sizeof x);
     ci.err = jpeg_std_error(&x.pub);
@@ -272,7 +287,7 @@ int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc
     if (rc != SF_OK) return rc;
     if (setjmp(x.jb)) {
         sfc_set_msg(msg, cap, "%s", x.text);
-        return release(&ci, pixels, cmyk_row, x.code ? x.code : SF_ERR_CORRUPT);
+        return release(&ci, pixels, spare_row, x.code ? x.code : SF_ERR_CORRUPT);
     }
     jpeg_create_decompress(&ci);
     if (lim && lim->max_memory) ci.mem->max_memory_to_use = (long)(lim->max_memory > LONG_MAX ? LONG_MAX : lim->max_memory);
@@ -318,6 +333,11 @@ int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc
 
     const int cmyk = ci.num_components == 4;
     ci.out_color_space = cmyk ? JCS_CMYK : JCS_GRAYSCALE;
+    const int raw = !cmyk && luma_is_gray(&ci);
+    if (raw) {
+        ci.raw_data_out = TRUE;
+        for (int i = 1; i < ci.num_components; i++) ci.comp_info[i].component_needed = FALSE;
+    }
     if (!jpeg_start_decompress(&ci)) {
         sfc_set_msg(msg, cap, "JPEG data ends before the last scan (%zu bytes, %u scans read)", size, x.scans_seen);
         return release(&ci, NULL, NULL, SF_ERR_TRUNCATED);
@@ -328,28 +348,56 @@ int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc
         return release(&ci, NULL, NULL, SF_ERR_UNSUPPORTED);
     }
     pixels = malloc(w * h);
-    if (cmyk) cmyk_row = malloc(w * 4);
-    if (!pixels || (cmyk && !cmyk_row)) {
+    if (cmyk) spare_row = malloc(w * 4);
+    else if (raw) spare_row = malloc(w);   /* raw: where the rows past the last one go */
+    if (!pixels || ((cmyk || raw) && !spare_row)) {
         sfc_set_msg(msg, cap, "out of memory for a %zux%zu image", w, h);
-        return release(&ci, pixels, cmyk_row, SF_ERR_OUT_OF_MEMORY);
+        return release(&ci, pixels, spare_row, SF_ERR_OUT_OF_MEMORY);
     }
-    while (ci.output_scanline < ci.output_height) {
+#if JPEG_LIB_VERSION >= 70
+    const size_t imcu = (size_t)ci.max_v_samp_factor * (size_t)ci.min_DCT_v_scaled_size;
+#else
+    const size_t imcu = (size_t)ci.max_v_samp_factor * (size_t)ci.min_DCT_scaled_size;
+#endif
+    if (raw && (imcu == 0 || imcu > 4 * DCTSIZE)) {   /* cannot happen: sampling factors are 1 to 4 */
+        sfc_set_msg(msg, cap, "unexpected JPEG rows per iMCU row (%zu)", imcu);
+        return release(&ci, pixels, spare_row, SF_ERR_UNSUPPORTED);
+    }
+    while (raw && ci.output_scanline < ci.output_height) {
+        /* one iMCU row of luma blocks straight into the image (rows past
+         * the last one into the spare row); the other components' rows
+         * point at the spare row too, never written (not needed) */
+        JSAMPROW luma[4 * DCTSIZE], spare[4 * DCTSIZE];
+        JSAMPARRAY planes[MAX_COMPONENTS];
+        planes[0] = luma;
+        for (int i = 1; i < MAX_COMPONENTS; i++) planes[i] = spare;
+        const size_t y = ci.output_scanline;
+        for (size_t i = 0; i < imcu; i++) {
+            luma[i] = y + i < h ? pixels + (y + i) * w : spare_row;
+            spare[i] = spare_row;
+        }
+        if (jpeg_read_raw_data(&ci, planes, (JDIMENSION)imcu) == 0) {
+            sfc_set_msg(msg, cap, "JPEG data ends at row %zu of %zu (%zu bytes)", y, h, size);
+            return release(&ci, pixels, spare_row, SF_ERR_TRUNCATED);
+        }
+    }
+    while (!raw && ci.output_scanline < ci.output_height) {
         /* gray rows go straight into the image, up to 16 a call (fewer
          * calls; the decoder works an MCU row at a time anyway); CMYK rows
          * one at a time through the conversion row */
         JSAMPROW rows[16];
         const size_t y = ci.output_scanline;
         const size_t k = cmyk ? 1 : (h - y < 16 ? h - y : 16);
-        for (size_t i = 0; i < k; i++) rows[i] = cmyk ? cmyk_row : pixels + (y + i) * w;
+        for (size_t i = 0; i < k; i++) rows[i] = cmyk ? spare_row : pixels + (y + i) * w;
         if (jpeg_read_scanlines(&ci, rows, (JDIMENSION)k) == 0) {
             sfc_set_msg(msg, cap, "JPEG data ends at row %zu of %zu (%zu bytes)", y, h, size);
-            return release(&ci, pixels, cmyk_row, SF_ERR_TRUNCATED);
+            return release(&ci, pixels, spare_row, SF_ERR_TRUNCATED);
         }
-        if (cmyk) cmyk_to_gray(cmyk_row, pixels + y * w, w);
+        if (cmyk) cmyk_to_gray(spare_row, pixels + y * w, w);
     }
     out->warnings = (int)x.pub.num_warnings;
     uint8_t *done = pixels;
     pixels = NULL;
-    release(&ci, NULL, cmyk_row, SF_OK);
+    release(&ci, NULL, spare_row, SF_OK);
     return sfc_finish_image(out, done, (uint32_t)w, (uint32_t)h, orientation, SFC_FORMAT_JPEG, msg, cap);
 }
