@@ -246,15 +246,13 @@ static void cmyk_to_gray(const uint8_t *cmyk, uint8_t *dst, size_t w) {
  * it can be read in raw mode straight into the image (no colour
  * conversion, upsampling or copy): libjpeg's YCbCr or gray to gray
  * conversion copies component 0 as it is, and component 0 is not
- * upsampled when it has the largest sampling factors. Rows of whole blocks
- * (a width that is a multiple of 8) keep the IDCT's 8-pixel stores inside
- * each row. The other components are marked not needed, as libjpeg's gray
- * conversion marks them (their coefficients are decoded, not transformed). */
+ * upsampled when it has the largest sampling factors. The other components
+ * are marked not needed, as libjpeg's gray conversion marks them (their
+ * coefficients are decoded, not transformed). */
 static int luma_is_gray(j_decompress_ptr ci) {
     return (ci->jpeg_color_space == JCS_YCbCr || ci->jpeg_color_space == JCS_GRAYSCALE) &&
            ci->comp_info[0].h_samp_factor == ci->max_h_samp_factor &&
-           ci->comp_info[0].v_samp_factor == ci->max_v_samp_factor && ci->image_width % DCTSIZE == 0 &&
-           ci->scale_num == ci->scale_denom;
+           ci->comp_info[0].v_samp_factor == ci->max_v_samp_factor && ci->scale_num == ci->scale_denom;
 }
 
 /* The one way out of the decoder, failed or not: releases it and the
@@ -347,9 +345,12 @@ int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc
         sfc_set_msg(msg, cap, "unexpected JPEG output components (%d)", ci.output_components);
         return release(&ci, NULL, NULL, SF_ERR_UNSUPPORTED);
     }
-    pixels = malloc(w * h);
+    /* raw: rows of whole 8-pixel blocks (the IDCT stores 8 pixels at a
+     * time), packed to w pixels a row once all are decoded */
+    const size_t stride = raw ? (w + DCTSIZE - 1) / DCTSIZE * DCTSIZE : w;
+    pixels = malloc(stride * h);
     if (cmyk) spare_row = malloc(w * 4);
-    else if (raw) spare_row = malloc(w);   /* raw: where the rows past the last one go */
+    else if (raw) spare_row = malloc(stride);   /* raw: where the rows past the last one go */
     if (!pixels || ((cmyk || raw) && !spare_row)) {
         sfc_set_msg(msg, cap, "out of memory for a %zux%zu image", w, h);
         return release(&ci, pixels, spare_row, SF_ERR_OUT_OF_MEMORY);
@@ -373,7 +374,7 @@ int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc
         for (int i = 1; i < MAX_COMPONENTS; i++) planes[i] = spare;
         const size_t y = ci.output_scanline;
         for (size_t i = 0; i < imcu; i++) {
-            luma[i] = y + i < h ? pixels + (y + i) * w : spare_row;
+            luma[i] = y + i < h ? pixels + (y + i) * stride : spare_row;
             spare[i] = spare_row;
         }
         if (jpeg_read_raw_data(&ci, planes, (JDIMENSION)imcu) == 0) {
@@ -381,6 +382,8 @@ int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc
             return release(&ci, pixels, spare_row, SF_ERR_TRUNCATED);
         }
     }
+    if (stride != w)   /* each row moves down to y * w <= y * stride: in order, nothing is overwritten before it moves */
+        for (size_t y = 1; y < h; y++) memmove(pixels + y * w, pixels + y * stride, w);
     while (!raw && ci.output_scanline < ci.output_height) {
         /* gray rows go straight into the image, up to 16 a call (fewer
          * calls; the decoder works an MCU row at a time anyway); CMYK rows

@@ -463,9 +463,10 @@ def small_png(ctype=0, depth=8, h=6, w=8, **kw):
 def test_jpeg_cjpeg_variants(parity):
     """cjpeg: every subsampling (incl. 4:4:0, 4:1:1 and unusual factors),
     baseline/progressive, restart intervals, arithmetic coding, optimized
-    tables, float DCT, gray and RGB colour spaces, q1..q100. Each at a
-    width of whole 8-pixel blocks too (96, 64: the decoder reads the luma
-    plane in raw mode there) with heights that end inside an iMCU row."""
+    tables, float DCT, gray and RGB colour spaces, q1..q100. Each at widths
+    of whole 8-pixel blocks and not (the luma plane, read in raw mode, is
+    decoded in rows of whole blocks and packed), heights that end inside an
+    iMCU row."""
     samplings = ["1x1", "2x1", "2x2", "4x1", "1x2", "1x4", "3x1", "2x4", "4x2", "1x1,2x2,2x2", "2x2,1x2,2x1"]
     modes = [[], ["-progressive"], ["-arithmetic"], ["-arithmetic", "-progressive"], ["-optimize"],
              ["-restart", "1"], ["-restart", "2B", "-progressive"], ["-restart", "3", "-arithmetic"],
