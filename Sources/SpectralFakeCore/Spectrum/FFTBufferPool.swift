@@ -7,13 +7,18 @@ import Musl
 
 /// An FFTW-aligned buffer of doubles, reused across calls through a pool so
 /// that large images do not pay for fresh pages on every call. Buffers of 4
-/// MiB and more are mappings of their own, aligned to 2 MiB and offered to
-/// the kernel as huge pages (MADV_HUGEPAGE): the column pass of a large transform walks rows that lie
-/// far apart, and with 4 KiB pages it spends its time in TLB misses.
+/// MiB and more are mappings of their own, aligned to 2 MiB, a whole number
+/// of 2 MiB long, and offered to the kernel as huge pages (MADV_HUGEPAGE):
+/// the column pass of a large transform walks rows that lie far apart, and
+/// with 4 KiB pages it spends its time in TLB misses. The whole length: the
+/// scratch areas at the end of the buffer (FFTLayout) would otherwise sit
+/// on 4 KiB pages, whose physical placement (and so their cache conflicts
+/// with the spectrum) changes from process to process.
 final class FFTBuffer: @unchecked Sendable {
     let base: UnsafeMutablePointer<Double>
     let capacity: Int
     private let huge: Bool
+    private let mappedBytes: Int
 
     static let hugeBytes = 4 << 20
 
@@ -24,28 +29,34 @@ final class FFTBuffer: @unchecked Sendable {
             // its own mapping (not the malloc heap, which would keep the
             // advice after a free), 2 MiB-aligned inside a larger reservation
             let align = 2 << 20
-            let reserved = bytes + align
+            let (rounded, o1) = bytes.addingReportingOverflow(align - 1)
+            guard !o1 else { return nil }
+            let mapped = rounded & ~(align - 1)
+            let (reserved, o2) = mapped.addingReportingOverflow(align)
+            guard !o2 else { return nil }
             guard let m = mmap(nil, reserved, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
                   m != MAP_FAILED else { return nil }
             let start = (Int(bitPattern: m) + align - 1) & ~(align - 1)
             let head = start - Int(bitPattern: m)
             if head > 0 { munmap(m, head) }
-            let tail = reserved - head - bytes
-            if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: start + bytes), tail) }
+            let tail = reserved - head - mapped
+            if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: start + mapped), tail) }
             let raw = UnsafeMutableRawPointer(bitPattern: start)!
-            _ = madvise(raw, bytes, MADV_HUGEPAGE)   // a hint: without THP it changes nothing
+            _ = madvise(raw, mapped, MADV_HUGEPAGE)   // a hint: without THP it changes nothing
             base = raw.bindMemory(to: Double.self, capacity: capacity)
             huge = true
+            mappedBytes = mapped
         } else {
             guard let raw = fftw_malloc(bytes) else { return nil }
             base = raw.bindMemory(to: Double.self, capacity: capacity)
             huge = false
+            mappedBytes = bytes
         }
         self.capacity = capacity
     }
 
     deinit {
-        if huge { munmap(base, capacity * MemoryLayout<Double>.stride) } else { fftw_free(base) }
+        if huge { munmap(base, mappedBytes) } else { fftw_free(base) }
     }
 }
 
