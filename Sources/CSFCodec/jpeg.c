@@ -252,7 +252,8 @@ static void cmyk_to_gray(const uint8_t *cmyk, uint8_t *dst, size_t w) {
 static int luma_is_gray(j_decompress_ptr ci) {
     return (ci->jpeg_color_space == JCS_YCbCr || ci->jpeg_color_space == JCS_GRAYSCALE) &&
            ci->comp_info[0].h_samp_factor == ci->max_h_samp_factor &&
-           ci->comp_info[0].v_samp_factor == ci->max_v_samp_factor && ci->scale_num == ci->scale_denom;
+           ci->comp_info[0].v_samp_factor == ci->max_v_samp_factor && ci->scale_num == ci->scale_denom &&
+           ci->max_v_samp_factor <= MAX_SAMP_FACTOR;   /* libjpeg refuses more; the row arrays below hold that many */
 }
 
 /* The one way out of the decoder, failed or not: releases it and the
@@ -350,54 +351,41 @@ int sfc_decode_jpeg(const uint8_t *data, size_t size, const sfc_limits *lim, sfc
     const size_t stride = raw ? (w + DCTSIZE - 1) / DCTSIZE * DCTSIZE : w;
     pixels = malloc(stride * h);
     if (cmyk) spare_row = malloc(w * 4);
-    else if (raw) spare_row = malloc(stride);   /* raw: where the rows past the last one go */
+    else if (raw) spare_row = malloc(stride);
     if (!pixels || ((cmyk || raw) && !spare_row)) {
         sfc_set_msg(msg, cap, "out of memory for a %zux%zu image", w, h);
         return release(&ci, pixels, spare_row, SF_ERR_OUT_OF_MEMORY);
     }
-#if JPEG_LIB_VERSION >= 70
-    const size_t imcu = (size_t)ci.max_v_samp_factor * (size_t)ci.min_DCT_v_scaled_size;
-#else
-    const size_t imcu = (size_t)ci.max_v_samp_factor * (size_t)ci.min_DCT_scaled_size;
-#endif
-    if (raw && (imcu == 0 || imcu > 4 * DCTSIZE)) {   /* cannot happen: sampling factors are 1 to 4 */
-        sfc_set_msg(msg, cap, "unexpected JPEG rows per iMCU row (%zu)", imcu);
-        return release(&ci, pixels, spare_row, SF_ERR_UNSUPPORTED);
-    }
-    while (raw && ci.output_scanline < ci.output_height) {
-        /* one iMCU row of luma blocks straight into the image (rows past
-         * the last one into the spare row); the other components' rows
-         * point at the spare row too, never written (not needed) */
-        JSAMPROW luma[4 * DCTSIZE], spare[4 * DCTSIZE];
-        JSAMPARRAY planes[MAX_COMPONENTS];
-        planes[0] = luma;
-        for (int i = 1; i < MAX_COMPONENTS; i++) planes[i] = spare;
+    /* raw: one iMCU row of 8-pixel blocks a call, straight into the image
+     * (rows past the last one into the spare row); the other components'
+     * rows point at the spare row too, never written (not needed). Gray:
+     * up to 16 rows a call (the decoder works an iMCU row at a time anyway).
+     * CMYK: one row a call through the conversion row. */
+    const size_t imcu = raw ? (size_t)ci.max_v_samp_factor * DCTSIZE : 0;   /* unscaled: 8 rows per block row */
+    JSAMPROW rows[MAX_SAMP_FACTOR * DCTSIZE], spare[MAX_SAMP_FACTOR * DCTSIZE];
+    JSAMPARRAY planes[MAX_COMPONENTS];
+    planes[0] = rows;
+    for (size_t i = 0; i < MAX_SAMP_FACTOR * DCTSIZE; i++) spare[i] = spare_row;
+    for (int i = 1; i < MAX_COMPONENTS; i++) planes[i] = spare;
+    while (ci.output_scanline < ci.output_height) {
         const size_t y = ci.output_scanline;
-        for (size_t i = 0; i < imcu; i++) {
-            luma[i] = y + i < h ? pixels + (y + i) * stride : spare_row;
-            spare[i] = spare_row;
+        JDIMENSION got;
+        if (raw) {
+            for (size_t i = 0; i < imcu; i++) rows[i] = y + i < h ? pixels + (y + i) * stride : spare_row;
+            got = jpeg_read_raw_data(&ci, planes, (JDIMENSION)imcu);
+        } else {
+            const size_t k = cmyk ? 1 : (h - y < 16 ? h - y : 16);
+            for (size_t i = 0; i < k; i++) rows[i] = cmyk ? spare_row : pixels + (y + i) * w;
+            got = jpeg_read_scanlines(&ci, rows, (JDIMENSION)k);
         }
-        if (jpeg_read_raw_data(&ci, planes, (JDIMENSION)imcu) == 0) {
-            sfc_set_msg(msg, cap, "JPEG data ends at row %zu of %zu (%zu bytes)", y, h, size);
-            return release(&ci, pixels, spare_row, SF_ERR_TRUNCATED);
-        }
-    }
-    if (stride != w)   /* each row moves down to y * w <= y * stride: in order, nothing is overwritten before it moves */
-        for (size_t y = 1; y < h; y++) memmove(pixels + y * w, pixels + y * stride, w);
-    while (!raw && ci.output_scanline < ci.output_height) {
-        /* gray rows go straight into the image, up to 16 a call (fewer
-         * calls; the decoder works an MCU row at a time anyway); CMYK rows
-         * one at a time through the conversion row */
-        JSAMPROW rows[16];
-        const size_t y = ci.output_scanline;
-        const size_t k = cmyk ? 1 : (h - y < 16 ? h - y : 16);
-        for (size_t i = 0; i < k; i++) rows[i] = cmyk ? spare_row : pixels + (y + i) * w;
-        if (jpeg_read_scanlines(&ci, rows, (JDIMENSION)k) == 0) {
+        if (got == 0) {
             sfc_set_msg(msg, cap, "JPEG data ends at row %zu of %zu (%zu bytes)", y, h, size);
             return release(&ci, pixels, spare_row, SF_ERR_TRUNCATED);
         }
         if (cmyk) cmyk_to_gray(spare_row, pixels + y * w, w);
     }
+    if (stride != w)   /* each row moves down to y * w <= y * stride: in order, nothing is overwritten before it moves */
+        for (size_t y = 1; y < h; y++) memmove(pixels + y * w, pixels + y * stride, w);
     out->warnings = (int)x.pub.num_warnings;
     uint8_t *done = pixels;
     pixels = NULL;

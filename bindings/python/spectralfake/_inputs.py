@@ -17,6 +17,8 @@ _COLOR_CHANNELS = ("bgr", "rgb", "bgra", "rgba")
 
 def kind(image) -> str:
     """"path", "bytes" or "array"; TypeError for anything else."""
+    if type(image) is str:   # the common call, without the ABC check below
+        return "path"
     if isinstance(image, (str, os.PathLike)):
         return "path"
     if isinstance(image, (bytes, bytearray, memoryview)):

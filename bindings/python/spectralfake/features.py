@@ -44,7 +44,7 @@ _TOO_SMALL = int(Status.SF_ERR_BUFFER_TOO_SMALL)
 
 def _call_features(ctx: Context, image, channels, capacity_hint=None) -> np.ndarray:
     lib = ctx._lib
-    k = "path" if type(image) is str else kind(image)   # a str path: the common call
+    k = kind(image)
     sc = _scratch
     path = None
     keep = None
