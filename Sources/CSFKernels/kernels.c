@@ -112,14 +112,15 @@ static inline int is_scaled(const double *c, size_t i, double eps, struct scalin
  * interleaved); nonzero when one of them is not scaled (is_scaled). */
 static inline uint64_t scaled_factors(const double *restrict c, size_t n, double eps, struct scaling sc,
                                       double *restrict w) {
-    uint64_t outside = sc.bound < 0;
+    uint64_t worst = 0; /* the largest distance from the scaled range's low end (unsigned: below it wraps) */
     for (size_t i = 0; i < n; i++) { /* vectorises */
         const double re = c[2 * i] + eps, im = c[2 * i + 1];
         const double v = re * re + im * im;
-        outside |= ((bits_of(v) >> 52) & 0x7FF) - sc.lowest > sc.span;
+        const uint64_t d = ((bits_of(v) >> 52) & 0x7FF) - sc.lowest;
+        worst = d > worst ? d : worst;
         w[i] = v * sc.scale;
     }
-    return outside;
+    return sc.bound < 0 || worst > sc.span;
 }
 
 /* The column loop, for each map layout: OWN(i) and MIRROR(i) are the slots
