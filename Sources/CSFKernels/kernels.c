@@ -35,6 +35,37 @@ void sfk_u8_to_double(const uint8_t *restrict src, double *restrict dst, size_t 
     for (size_t i = 0; i < n; i++) dst[i] = (double)src[i];
 }
 
+/* The DFTs of rows 2j and 2j + 1 from the DFT Z of the complex row
+ * (row 2j) + i (row 2j + 1): A[k] = (Z[k] + conj Z[-k]) / 2 and B[k] =
+ * (Z[k] - conj Z[-k]) / 2i, for k < w/2 + 1. Halving is exact; k = 0 (and
+ * the Nyquist k = w/2 of an even w) gives an imaginary part of exactly 0. */
+SFK_CLONES
+void sfk_split_rows(const double *restrict z, size_t w, size_t rows, double *restrict out) {
+    const size_t hw = w / 2 + 1;
+    for (size_t r = 0; r < rows; r += 2) {
+        const double *restrict re = z + r * w, *restrict im = re + w;
+        double *restrict a = out + r * 2 * hw, *restrict b = a + 2 * hw;
+        a[0] = re[0];
+        a[1] = 0.0;
+        if (r + 1 == rows) {   /* an odd last row, paired with zeros: A only */
+            for (size_t k = 1; k < hw; k++) {
+                a[2 * k] = 0.5 * (re[k] + re[w - k]);
+                a[2 * k + 1] = 0.5 * (im[k] - im[w - k]);
+            }
+            break;
+        }
+        b[0] = im[0];
+        b[1] = 0.0;
+        for (size_t k = 1; k < hw; k++) { /* vectorises (the reversed loads are permutes) */
+            const double zr = re[k], zi = im[k], cr = re[w - k], ci = im[w - k];
+            a[2 * k] = 0.5 * (zr + cr);
+            a[2 * k + 1] = 0.5 * (zi - ci);
+            b[2 * k] = 0.5 * (zi + ci);
+            b[2 * k + 1] = 0.5 * (cr - zr);
+        }
+    }
+}
+
 static inline uint64_t bits_of(double v) {
     uint64_t b;
     memcpy(&b, &v, sizeof b);

@@ -18,6 +18,14 @@ extern "C" {
 /* dst[i] = (double)src[i], i < n. */
 void sfk_u8_to_double(const uint8_t *src, double *dst, size_t n);
 
+/* The row transforms of the 2-D DFT, two real rows per complex DFT: z holds
+ * (rows + 1) / 2 pairs of w doubles each, the real then the imaginary part
+ * of the DFT of the complex row (row 2j) + i (row 2j + 1) (for an odd
+ * count, the last row's partner is a row of zeros); writes the DFTs of the
+ * rows' first w/2 + 1 coefficients (FFTW's real-to-complex output: re, im
+ * interleaved) as `rows` consecutive rows of w/2 + 1 complex values at out. */
+void sfk_split_rows(const double *z, size_t w, size_t rows, double *out);
+
 /* Running products of the radial bin lanes (RadialAccumulator): each slot s
  * holds the exact product products[s] * 2^exponents[s] of the factors fed so
  * far, each factor being a value |F + eps|^2 scaled by 2^-shift (the ring

@@ -106,12 +106,22 @@ enum FFT {
         let layout = p.layout
         let hw = layout.halfWidth, height = layout.height
         let rb = min(FFTPlans.rowBlock, height), cb = min(FFTPlans.columnBlock, hw)
-        // Rows: convert to doubles in cache, transform each block at once.
+        // Rows: convert to doubles in cache, transform each block at once
+        // (paired: two rows per complex transform, then separated; FFTPlans).
+        let input = layout.rowInput(base), rowOut = layout.rowOutput(base), width = layout.width
         var ky0 = 0
         while ky0 < height {
             let n = min(rb, height - ky0)
             loadRows(ky0, n)
-            fftw_execute_dft_r2c(n == rb ? p.rows : p.rowsTail!, layout.rowInput(base), layout.spectrum(base, row: ky0))
+            let plan = n == rb ? p.rows : p.rowsTail!
+            if layout.pairedRows {
+                if n % 2 == 1 { (input + n * width).update(repeating: 0, count: width) }   // the last row's partner
+                fftw_execute_split_dft(plan, input, input + width, rowOut, rowOut + width)
+                sfk_split_rows(rowOut, width, n, UnsafeMutableRawPointer(layout.spectrum(base, row: ky0))
+                    .assumingMemoryBound(to: Double.self))
+            } else {
+                fftw_execute_dft_r2c(plan, input, layout.spectrum(base, row: ky0))
+            }
             ky0 += n
         }
         // Columns: transform a block into the scratch area, hand it over.

@@ -8,20 +8,36 @@ import Synchronization
 ///
 /// The 2-D DFT is computed as FFTW's own 2-D plan would be, in two passes,
 /// but blocked so that nothing re-reads the whole spectrum afterwards:
-/// rows are converted to doubles and transformed (real-to-complex) in blocks
-/// of `rowBlock` rows while they are in cache, into the half spectrum
-/// (`height` rows of `width/2 + 1` complex values); then the columns are
-/// transformed (complex-to-complex) in blocks of `columnBlock` into a small
-/// scratch area handed to the caller column block by column block.
+/// rows are converted to doubles and transformed in blocks of `rowBlock`
+/// rows while they are in cache, into the half spectrum (`height` rows of
+/// `width/2 + 1` complex values); then the columns are transformed
+/// (complex-to-complex) in blocks of `columnBlock` into a small scratch area
+/// handed to the caller column block by column block.
+///
+/// Rows of up to `maxPairedWidth` pixels are transformed two at a time:
+/// rows 2j and 2j + 1 are the real and imaginary parts of one complex row
+/// (FFTW's split format, so the rows stay where the conversion put them),
+/// and sfk_split_rows separates the two real rows' DFTs from its DFT.
+/// FFTW's complex transforms have SIMD codelets and its real-to-complex ones
+/// here do not: at 128 and 256 the row pass took 0.80x and 0.87x the time of
+/// FFTW's batched real-to-complex plan, separation included (Zen 4, FFTW
+/// 3.3.10). Wider rows keep the real-to-complex plan: at 1024 the pairs
+/// saved only 3-5%, and one MEASURE plan of them moved a 1024x1024 image's
+/// features 1.0e-13 from the ESTIMATE plan's, past the 1e-13 the library
+/// keeps between plans (docs/features.md).
 /// Plans are immutable and shared by all threads: only the new-array execute
 /// functions, which FFTW documents as thread-safe, are called on them.
 final class FFTPlans: @unchecked Sendable {
-    static let rowBlock = 16     // 16 * (w/2+1) * 16 bytes is a multiple of 64: same alignment for every block
+    static let rowBlock = 8      // 8 * (w/2+1) * 16 bytes is a multiple of 64: same alignment for every block
+    static let maxPairedWidth = 512
     static let columnBlock = 8   // 8 complex = 128 bytes: same alignment for every block
 
     let layout: FFTLayout
     /// Made with FFTW_MEASURE (measured now or from wisdom), not ESTIMATE.
     let isMeasured: Bool
+    /// Rows transformed in pairs (split-format complex DFTs), else one by
+    /// one (real-to-complex).
+    var pairedRows: Bool { layout.pairedRows }
     var width: Int { layout.width }
     var height: Int { layout.height }
     let rows: OpaquePointer
@@ -43,9 +59,17 @@ final class FFTPlans: @unchecked Sendable {
         let rowTail = height % rb, columnTail = hw % cb
         let base = scratch.base
         func rowPlan(_ count: Int, _ firstRow: Int) -> OpaquePointer? {
-            var n = [Int32(width)]
-            return fftw_plan_many_dft_r2c(1, &n, Int32(count), layout.rowInput(base), nil, 1, Int32(width),
-                                          layout.spectrum(base, row: firstRow), nil, 1, Int32(hw), flags)
+            guard layout.pairedRows else {
+                var n = [Int32(width)]
+                return fftw_plan_many_dft_r2c(1, &n, Int32(count), layout.rowInput(base), nil, 1, Int32(width),
+                                              layout.spectrum(base, row: firstRow), nil, 1, Int32(hw), flags)
+            }
+            // (count + 1) / 2 complex rows in split format: real parts the
+            // even rows, imaginary parts the odd ones (FFT.run)
+            var dim = fftw_iodim(n: Int32(width), is: 1, os: 1)
+            var pairs = fftw_iodim(n: Int32((count + 1) / 2), is: Int32(2 * width), os: Int32(2 * width))
+            let input = layout.rowInput(base), output = layout.rowOutput(base)
+            return fftw_plan_guru_split_dft(1, &dim, 1, &pairs, input, input + width, output, output + width, flags)
         }
         func columnPlan(_ count: Int, _ firstColumn: Int) -> OpaquePointer? {
             var n = [Int32(height)]
@@ -85,7 +109,9 @@ struct FFTLayout: Sendable {
     let width: Int
     let height: Int
     let halfWidth: Int
+    let pairedRows: Bool
     let rowInputOffset: Int
+    let rowOutputOffset: Int
     let columnOutputOffset: Int
     let doubles: Int
 
@@ -93,17 +119,20 @@ struct FFTLayout: Sendable {
         self.width = width
         self.height = height
         halfWidth = width / 2 + 1
+        pairedRows = width <= FFTPlans.maxPairedWidth
         func up8(_ x: Int) -> Int { (x + 7) & ~7 }
         let (spec, o1) = (2 * halfWidth).multipliedReportingOverflow(by: height)
-        // the row input holds one row block, the column output one column block
-        let (rowIn, o2) = min(FFTPlans.rowBlock, height).multipliedReportingOverflow(by: width)
+        // the row input and output hold one row block (an even number of
+        // rows: pairs), the column output one column block
+        let (rowIn, o2) = ((min(FFTPlans.rowBlock, height) + 1) & ~1).multipliedReportingOverflow(by: width)
         let (colOut, o3) = (2 * min(FFTPlans.columnBlock, halfWidth)).multipliedReportingOverflow(by: height)
         guard !o1, !o2, !o3, width <= Int(Int32.max / 2), height <= Int(Int32.max / 2),
               spec < Int.max / 4, rowIn < Int.max / 4, colOut < Int.max / 4 else {
             throw SFError(.limitPixels, "image \(width)x\(height) is too large for the FFT")
         }
         rowInputOffset = up8(spec)
-        columnOutputOffset = rowInputOffset + up8(rowIn)
+        rowOutputOffset = rowInputOffset + up8(rowIn)
+        columnOutputOffset = rowOutputOffset + (pairedRows ? up8(rowIn) : 0)
         doubles = columnOutputOffset + up8(colOut)
     }
 
@@ -117,6 +146,12 @@ struct FFTLayout: Sendable {
 
     func rowInput(_ base: UnsafeMutablePointer<Double>) -> UnsafeMutablePointer<Double> {
         base + rowInputOffset
+    }
+
+    /// The row block's transforms when rows are paired (split format: pairs
+    /// of rows of real, then imaginary parts).
+    func rowOutput(_ base: UnsafeMutablePointer<Double>) -> UnsafeMutablePointer<Double> {
+        base + rowOutputOffset
     }
 
     func columnOutput(_ base: UnsafeMutablePointer<Double>) -> UnsafeMutablePointer<fftw_complex> {
