@@ -179,6 +179,14 @@ static int estimate_quality(const JQUANT_TBL *t, int *exact) {
                              : (int)((200 - scale) / 2);
     if (guess < 1) guess = 1;
     if (guess > 100) guess = 100;
+    /* Each entry of the scaled table falls as q grows, so the qualities
+     * whose table equals t form one run: when the guess is in it, the
+     * answer is the run's top, as the search below would find. */
+    if (quality_distance(t, guess, 0) == 0) {
+        while (guess < 100 && quality_distance(t, guess + 1, 0) == 0) guess++;
+        *exact = 1;
+        return guess;
+    }
     int best = 0;
     unsigned long best_dist = ~0ul;
     for (int q = guess - 3; q <= guess + 3; q++) {
