@@ -18,7 +18,7 @@ import SpectralFake
 // the fuzzer pays for. With 1 Mi pixels and 16384 a side a first run spent
 // its time on wide images of awkward widths (80x9232: 2.4 s under ASan for
 // the first FFTW plan of that size) and averaged 343 exec/s; every code
-// path of the pipeline (16-row / 8-column transform blocks and their
+// path of the pipeline (8-row / 8-column transform blocks and their
 // remainders, ring renormalisation, crop, spline) is reached with smaller
 // images already.
 let maxPixels: UInt64 = 1 << 18

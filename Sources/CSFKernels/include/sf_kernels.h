@@ -19,7 +19,7 @@ extern "C" {
 void sfk_u8_to_double(const uint8_t *src, double *dst, size_t n);
 
 /* The row transforms of the 2-D DFT, two real rows per complex DFT: z holds
- * (rows + 1) / 2 pairs of w doubles each, the real then the imaginary part
+ * (rows + 1) / 2 pairs of 2w doubles each, the w real then the w imaginary parts
  * of the DFT of the complex row (row 2j) + i (row 2j + 1) (for an odd
  * count, the last row's partner is a row of zeros); writes the DFTs of the
  * rows' first w/2 + 1 coefficients (FFTW's real-to-complex output: re, im

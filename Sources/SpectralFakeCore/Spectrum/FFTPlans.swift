@@ -35,9 +35,6 @@ final class FFTPlans: @unchecked Sendable {
     let layout: FFTLayout
     /// Made with FFTW_MEASURE (measured now or from wisdom), not ESTIMATE.
     let isMeasured: Bool
-    /// Rows transformed in pairs (split-format complex DFTs), else one by
-    /// one (real-to-complex).
-    var pairedRows: Bool { layout.pairedRows }
     var width: Int { layout.width }
     var height: Int { layout.height }
     let rows: OpaquePointer
