@@ -187,8 +187,8 @@ def in_passes(fns: dict, paths, budget: float, min_rounds: int = 4):
 def batch_rates(sf, paths, t_one: float, rounds: int = 5):
     """Images/s of sf.features_batch with 1 and 2 threads (best of rounds),
     over the set's files repeated to about 1 s of one-thread work (at least
-    40 items, at most 10,000; with fewer, one thread's wait for the other's last image weighs
-    on the 2-thread time)."""
+    40 items, at most 10,000; with fewer, one thread's wait for the other's
+    last image weighs on the 2-thread time)."""
     k = max(len(paths), 40, min(10000, int(1.0 / max(t_one, 1e-6))))
     k += k % 2
     items = [paths[i % len(paths)] for i in range(k)]

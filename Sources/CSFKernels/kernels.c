@@ -45,23 +45,21 @@ void sfk_split_rows(const double *restrict z, size_t w, size_t rows, double *res
     for (size_t r = 0; r < rows; r += 2) {
         const double *restrict re = z + r * w, *restrict im = re + w;
         double *restrict a = out + r * 2 * hw, *restrict b = a + 2 * hw;
+        const int pair = r + 1 < rows;   /* else an odd last row, paired with zeros: A only */
         a[0] = re[0];
         a[1] = 0.0;
-        if (r + 1 == rows) {   /* an odd last row, paired with zeros: A only */
-            for (size_t k = 1; k < hw; k++) {
-                a[2 * k] = 0.5 * (re[k] + re[w - k]);
-                a[2 * k + 1] = 0.5 * (im[k] - im[w - k]);
-            }
-            break;
+        if (pair) {
+            b[0] = im[0];
+            b[1] = 0.0;
         }
-        b[0] = im[0];
-        b[1] = 0.0;
         for (size_t k = 1; k < hw; k++) { /* vectorises (the reversed loads are permutes) */
             const double zr = re[k], zi = im[k], cr = re[w - k], ci = im[w - k];
             a[2 * k] = 0.5 * (zr + cr);
             a[2 * k + 1] = 0.5 * (zi - ci);
-            b[2 * k] = 0.5 * (zi + ci);
-            b[2 * k + 1] = 0.5 * (cr - zr);
+            if (pair) {
+                b[2 * k] = 0.5 * (zi + ci);
+                b[2 * k + 1] = 0.5 * (cr - zr);
+            }
         }
     }
 }

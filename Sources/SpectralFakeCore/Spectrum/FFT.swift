@@ -105,7 +105,7 @@ enum FFT {
                             consume: (Int, Int, UnsafePointer<Double>) throws(SFError) -> Void) throws(SFError) {
         let layout = p.layout
         let hw = layout.halfWidth, height = layout.height
-        let rb = min(FFTPlans.rowBlock, height), cb = min(FFTPlans.columnBlock, hw)
+        let rb = layout.rowsPerBlock, cb = layout.columnsPerBlock
         // Rows: convert to doubles in cache, transform each block at once
         // (paired: two rows per complex transform, then separated; FFTPlans).
         let input = layout.rowInput(base), rowOut = layout.rowOutput(base), width = layout.width

@@ -17,7 +17,7 @@ import Musl
 final class FFTBuffer: @unchecked Sendable {
     let base: UnsafeMutablePointer<Double>
     let capacity: Int
-    private let huge: Bool
+    /// Bytes of its own mapping; 0: from fftw_malloc.
     private let mappedBytes: Int
 
     static let hugeBytes = 4 << 20
@@ -44,19 +44,17 @@ final class FFTBuffer: @unchecked Sendable {
             let raw = UnsafeMutableRawPointer(bitPattern: start)!
             _ = madvise(raw, mapped, MADV_HUGEPAGE)   // a hint: without THP it changes nothing
             base = raw.bindMemory(to: Double.self, capacity: capacity)
-            huge = true
             mappedBytes = mapped
         } else {
             guard let raw = fftw_malloc(bytes) else { return nil }
             base = raw.bindMemory(to: Double.self, capacity: capacity)
-            huge = false
-            mappedBytes = bytes
+            mappedBytes = 0
         }
         self.capacity = capacity
     }
 
     deinit {
-        if huge { munmap(base, mappedBytes) } else { fftw_free(base) }
+        if mappedBytes > 0 { munmap(base, mappedBytes) } else { fftw_free(base) }
     }
 }
 

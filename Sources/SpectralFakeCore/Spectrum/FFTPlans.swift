@@ -52,7 +52,7 @@ final class FFTPlans: @unchecked Sendable {
         self.layout = layout
         isMeasured = flags & UInt32(FFTW_ESTIMATE) == 0
         let hw = layout.halfWidth
-        let rb = min(FFTPlans.rowBlock, height), cb = min(FFTPlans.columnBlock, hw)
+        let rb = layout.rowsPerBlock, cb = layout.columnsPerBlock
         let rowTail = height % rb, columnTail = hw % cb
         let base = scratch.base
         func rowPlan(_ count: Int, _ firstRow: Int) -> OpaquePointer? {
@@ -106,6 +106,10 @@ struct FFTLayout: Sendable {
     let width: Int
     let height: Int
     let halfWidth: Int
+    /// Rows of a row block and columns of a column block (the plans' block
+    /// sizes, smaller for small images).
+    let rowsPerBlock: Int
+    let columnsPerBlock: Int
     let pairedRows: Bool
     let rowInputOffset: Int
     let rowOutputOffset: Int
@@ -116,13 +120,15 @@ struct FFTLayout: Sendable {
         self.width = width
         self.height = height
         halfWidth = width / 2 + 1
+        rowsPerBlock = min(FFTPlans.rowBlock, height)
+        columnsPerBlock = min(FFTPlans.columnBlock, halfWidth)
         pairedRows = width <= FFTPlans.maxPairedWidth
         func up8(_ x: Int) -> Int { (x + 7) & ~7 }
         let (spec, o1) = (2 * halfWidth).multipliedReportingOverflow(by: height)
         // the row input and output hold one row block (an even number of
         // rows: pairs), the column output one column block
-        let (rowIn, o2) = ((min(FFTPlans.rowBlock, height) + 1) & ~1).multipliedReportingOverflow(by: width)
-        let (colOut, o3) = (2 * min(FFTPlans.columnBlock, halfWidth)).multipliedReportingOverflow(by: height)
+        let (rowIn, o2) = ((rowsPerBlock + 1) & ~1).multipliedReportingOverflow(by: width)
+        let (colOut, o3) = (2 * columnsPerBlock).multipliedReportingOverflow(by: height)
         guard !o1, !o2, !o3, width <= Int(Int32.max / 2), height <= Int(Int32.max / 2),
               spec < Int.max / 4, rowIn < Int.max / 4, colOut < Int.max / 4 else {
             throw SFError(.limitPixels, "image \(width)x\(height) is too large for the FFT")
@@ -275,7 +281,7 @@ final class FFTPlanSet: @unchecked Sendable {
         guard let buf = try? FFTBufferPool.acquire(doubles: m.layout.doubles) else { return true }
         defer { FFTBufferPool.release(buf) }
         let input = m.layout.rowInput(buf.base)
-        for i in 0..<min(FFTPlans.rowBlock, m.height) * m.width { input[i] = Double((i &* 7919) % 251) }
+        for i in 0..<m.layout.rowsPerBlock * m.width { input[i] = Double((i &* 7919) % 251) }
         var bestM = Double.infinity, bestE = Double.infinity
         for _ in 0..<3 {
             bestE = min(bestE, FFT.time(estimate, on: buf.base))
